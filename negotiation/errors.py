@@ -1,0 +1,64 @@
+"""Input validation: every helper raises ``ValueError`` naming the argument and the allowed range."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+def finite_array(name: str, value: Any, *, ndim: int | None = None) -> np.ndarray:
+    """Return ``value`` as a float array, rejecting NaN, inf and non-numeric input.
+
+    Raises
+    ------
+    ValueError
+        If ``value`` is not numeric, has ``ndim`` other than requested, or holds NaN/inf.
+    """
+    try:
+        array = np.asarray(value, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be numeric, got {value!r}") from exc
+    if ndim is not None and array.ndim != ndim:
+        raise ValueError(f"{name} must be a {ndim}-d array, got shape {array.shape}")
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} must be finite (no NaN or inf), got {value!r}")
+    return array
+
+
+def finite_pair(name: str, value: Any) -> np.ndarray:
+    """Return ``value`` as a finite float array of shape (2,), read-only."""
+    array = finite_array(name, value)
+    if array.shape != (2,):
+        raise ValueError(f"{name} must have shape (2,), got shape {array.shape}")
+    array = array.copy()
+    array.setflags(write=False)
+    return array
+
+
+def interval_bounds(name: str, value: Any) -> tuple[float, float]:
+    """Return ``(lo, hi)`` from a finite pair with ``lo < hi``."""
+    lo, hi = finite_pair(name, value)
+    if not lo < hi:
+        raise ValueError(f"{name} must satisfy lo < hi, got ({lo!r}, {hi!r})")
+    return float(lo), float(hi)
+
+
+WEIGHT_SUM_TOL = 1e-12
+"""Weights that must sum to one may miss by this much (rounding of e.g. (1/3, 2/3))."""
+
+
+def positive_weights(name: str, value: Any, *, sum_to_one: bool, tol: float = WEIGHT_SUM_TOL) -> np.ndarray:
+    """Return a pair of strictly positive weights, optionally summing to one within ``tol``."""
+    weights = finite_pair(name, value)
+    if np.any(weights <= 0):
+        raise ValueError(f"{name} must be strictly positive (each in (0, inf)), got {tuple(weights)}")
+    if sum_to_one and abs(weights.sum() - 1.0) > tol:
+        raise ValueError(f"{name} must sum to one (each in (0, 1)), got {tuple(weights)} summing to {weights.sum()!r}")
+    return weights
+
+
+def require_callable(name: str, value: Any) -> None:
+    """Reject a non-callable ``value``."""
+    if not callable(value):
+        raise ValueError(f"{name} must be callable, got {type(value).__name__}")

@@ -1,0 +1,129 @@
+"""Bargaining power implied by an observed agreement (theory.md §5).
+
+The weight alpha of player 1 for which the asymmetric Nash solution (Nash 1950; Kalai 1977b)
+is the observed agreement u*. On a smooth frontier u2 = phi(u1) the first-order condition gives
+
+    alpha_hat = (u1* - d1) |phi'(u1*)| / ((u2* - d2) + (u1* - d1) |phi'(u1*)|),
+
+and with transferable utility alpha_hat = (u1* - d1) / (sigma - d1 - d2). At a kink every alpha
+between the values for the left and right slopes rationalises u*. alpha_hat falls with d1 and
+rises with d2, so over a box of disagreement points the identified set is
+[alpha_hat(d1_hi, d2_lo), alpha_hat(d1_lo, d2_hi)] (cf. Crawford & Yurukoglu 2012; Grennan 2013).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.optimize import brentq
+
+from negotiation.errors import finite_pair
+from negotiation.frontier import frontier_slope, frontier_slopes, radial_projection
+from negotiation.problem import BargainingProblem
+from negotiation.solutions.nash import nash_solution
+from negotiation.solutions.result import Interval
+
+ON_FRONTIER_TOL = 1e-7
+"""|t - 1| allowed for the radial projection t of the agreement (it must be on the frontier)."""
+KINK_TOL = 1e-6
+"""Left and right slopes of the frontier closer than this (relative) are one slope, not a kink."""
+ALPHA_MIN = 1e-9
+"""Contract problems: alpha is searched in [ALPHA_MIN, 1 - ALPHA_MIN]."""
+ALPHA_XTOL = 1e-12
+"""Contract problems: brentq tolerance on alpha."""
+
+
+def implied_bargaining_power(
+    problem: BargainingProblem,
+    agreement: tuple[float, float],
+    disagreement_box: tuple[tuple[float, float], tuple[float, float]] | None = None,
+) -> float | Interval:
+    """Weight alpha of player 1 for which the asymmetric Nash solution is ``agreement``.
+
+    Parameters
+    ----------
+    problem : BargainingProblem
+        Any kind; its disagreement point is used unless ``disagreement_box`` is given.
+    agreement : pair of float
+        Observed utilities u*, on the Pareto frontier and with u* >> d.
+    disagreement_box : ((d1_lo, d1_hi), (d2_lo, d2_hi)), optional
+        Uncertain disagreement point; then the identified set is returned.
+
+    Returns
+    -------
+    float or Interval
+        alpha_hat (the midpoint of the rationalising interval at a kink of the frontier), or the
+        identified set over the box.
+
+    Raises
+    ------
+    ValueError
+        If ``agreement`` is not >> d, or is not on the frontier (the message gives the radial
+        projection factor t: t > 1 means inside; project with ``radial_projection``); if
+        ``disagreement_box`` is malformed or a corner is not a valid disagreement point.
+    """
+    u = finite_pair("agreement", agreement)
+    if disagreement_box is None:
+        return float(np.mean(_alpha_range(problem, u)))
+    try:
+        (d1_lo, d1_hi), (d2_lo, d2_hi) = disagreement_box
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"disagreement_box must be ((d1_lo, d1_hi), (d2_lo, d2_hi)), got {disagreement_box!r}") from exc
+    d1_lo, d1_hi = _ordered("disagreement_box[0]", (d1_lo, d1_hi))
+    d2_lo, d2_hi = _ordered("disagreement_box[1]", (d2_lo, d2_hi))
+    lo = _alpha_range(problem.with_disagreement((d1_hi, d2_lo)), u)[0]
+    hi = _alpha_range(problem.with_disagreement((d1_lo, d2_hi)), u)[1]
+    return Interval(lo, hi)
+
+
+def _ordered(name: str, pair: tuple[float, float]) -> tuple[float, float]:
+    lo, hi = finite_pair(name, pair)
+    if lo > hi:
+        raise ValueError(f"{name} must satisfy lo <= hi, got ({lo!r}, {hi!r})")
+    return float(lo), float(hi)
+
+
+def _alpha_range(problem: BargainingProblem, u: np.ndarray) -> tuple[float, float]:
+    """[alpha_lo, alpha_hi] of weights whose Nash solution is ``u`` (a point unless at a kink)."""
+    d = problem.disagreement
+    gains = u - d
+    if np.any(gains <= 0):
+        raise ValueError(f"agreement={_show(u)} must give both players a gain over disagreement={_show(d)}")
+    _, t = radial_projection(problem, u)
+    if abs(t - 1.0) > ON_FRONTIER_TOL:
+        where = "inside" if t > 1 else "outside"
+        raise ValueError(
+            f"agreement={_show(u)} is not on the Pareto frontier: it is {where} S, the ray from d through it "
+            f"reaches the frontier at t={t!r} (|t - 1| = {abs(t - 1):.3g}, gains {_show(gains * (t - 1))} away); "
+            f"allowed |t - 1| <= {ON_FRONTIER_TOL}; project it with radial_projection"
+        )
+    if problem.frontier is not None:
+        left, right = frontier_slopes(problem.frontier, float(u[0]))
+        if np.isfinite(right) and abs(left - right) <= KINK_TOL * (1.0 + abs(left)):
+            left = right = frontier_slope(problem.frontier, float(u[0]))
+        return _alpha_from_slope(gains, left), _alpha_from_slope(gains, right)
+    alpha = _alpha_by_root(problem, u)
+    return alpha, alpha
+
+
+def _show(x: np.ndarray) -> tuple[float, ...]:
+    return tuple(float(v) for v in x)
+
+
+def _alpha_from_slope(gains: np.ndarray, slope: float) -> float:
+    """alpha = g1 |phi'| / (g2 + g1 |phi'|) from the first-order condition."""
+    s = max(-slope, 0.0)
+    return 1.0 if np.isinf(s) else float(gains[0] * s / (gains[1] + gains[0] * s))
+
+
+def _alpha_by_root(problem: BargainingProblem, u: np.ndarray) -> float:
+    """Contract problems: brentq on alpha -> N_alpha(S, d)_1 - u1*, non-decreasing in alpha."""
+
+    def excess(alpha: float) -> float:
+        return float(nash_solution(problem, (alpha, 1.0 - alpha)).utilities[0] - u[0])
+
+    lo, hi = ALPHA_MIN, 1.0 - ALPHA_MIN
+    if excess(lo) >= 0:
+        return lo
+    if excess(hi) <= 0:
+        return hi
+    return float(brentq(excess, lo, hi, xtol=ALPHA_XTOL))
