@@ -1,0 +1,141 @@
+"""The ``negotiation`` command line: list, run and reproduce experiments, check results.
+
+Errors in configurations or the paper build are reported as one ``error:`` line (exit 2);
+``reproduce --check`` exits 1 when results differ, printing one line per difference.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from negotiation.pipeline.compare import ATOL, RTOL
+from negotiation.pipeline.config import load_config, load_configs
+from negotiation.pipeline.paper import PaperError
+from negotiation.pipeline.progress import Progress, SilentProgress, StderrProgress
+from negotiation.pipeline.reproduction import Layout, check, reproduce
+from negotiation.pipeline.runner import run_experiment
+from negotiation.pipeline.schema import ConfigError
+
+__all__ = ["build_parser", "main"]
+
+EXIT_OK, EXIT_DIFFERENT, EXIT_ERROR = 0, 1, 2
+
+_EPILOG = """\
+examples:
+  negotiation list
+  negotiation run experiments/baseline.toml --seed 7 --out /tmp/results
+  negotiation reproduce                 # changed experiments, figures, tables, paper/main.pdf
+  negotiation reproduce --force         # everything, ignoring the input-hash stamps
+  negotiation reproduce --check         # rerun into a temporary folder, compare with results/
+  negotiation reproduce --check --quick # the same with the [quick] parameters (CI)
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for documentation and tests)."""
+    parser = argparse.ArgumentParser(
+        prog="negotiation",
+        description="Reproduce the experiments, figures, tables and paper of the negotiation package.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-q", "--quiet", action="store_true", help="print no progress (errors still go to stderr)")
+    common.add_argument(
+        "--root", type=Path, default=Path("."), help="project checkout with experiments/, results/, paper/ (default: .)"
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    listing = commands.add_parser(
+        "list", parents=[common], help="list the experiments in experiments/*.toml, one per line"
+    )
+    listing.add_argument("-v", "--verbose", action="store_true", help="also show each experiment's parameters")
+
+    run = commands.add_parser(
+        "run",
+        parents=[common],
+        help="run one experiment",
+        description="Run one experiment and write its results, tables, figures and provenance to OUT/<name>/.",
+    )
+    run.add_argument("config", type=Path, help="experiment file, e.g. experiments/baseline.toml")
+    run.add_argument("--seed", type=int, help="override the seed of the [experiment] table")
+    run.add_argument("--out", type=Path, help="results root (default: ROOT/results, or ROOT/results-quick with --quick)")
+    run.add_argument("--quick", action="store_true", help="use the [quick] parameters (fewer Monte-Carlo draws)")
+
+    repro = commands.add_parser(
+        "reproduce",
+        parents=[common],
+        help="every experiment, figure and table, then the paper PDF",
+        description=(
+            "Run every experiment in experiments/ whose inputs (configuration, calibration data, package "
+            "source) changed since its last run, then assemble paper/generated/ and build paper/main.pdf "
+            "with latexmk. With --check, rerun everything into a temporary folder and compare with the "
+            f"committed results: numbers agree when |committed - new| <= atol + rtol*|committed| "
+            f"(defaults rtol={RTOL:g}, atol={ATOL:g}); exit 1 and print each difference otherwise."
+        ),
+    )
+    repro.add_argument("--force", action="store_true", help="rerun every experiment, ignoring the stamps")
+    repro.add_argument("--check", action="store_true", help="rerun into a temporary folder and compare; write nothing")
+    repro.add_argument(
+        "--quick", action="store_true", help="use the [quick] parameters and results-quick/ (no paper); for CI"
+    )
+    repro.add_argument("--no-paper", action="store_true", help="skip assembling and building the paper")
+    repro.add_argument("--rtol", type=float, default=RTOL, help=f"relative tolerance of --check (default {RTOL:g})")
+    repro.add_argument("--atol", type=float, default=ATOL, help=f"absolute tolerance of --check (default {ATOL:g})")
+    return parser
+
+
+def _list(args: argparse.Namespace) -> int:
+    configs = load_configs(args.root / "experiments")
+    if not configs:
+        print(f"no experiments in {args.root / 'experiments'}", file=sys.stderr)
+    for config in configs:
+        print(f"{config.name:<20} {config.kind:<20} {config.path.as_posix():<36} {config.description}")
+        if args.verbose:
+            for key, value in config.parameters.items():
+                print(f"    {key} = {value!r}  # {config.experiment.schema[key].doc}")
+    return EXIT_OK
+
+
+def _run(args: argparse.Namespace, progress: Progress) -> int:
+    config = load_config(args.config)
+    if args.seed is not None:
+        config = config.with_seed(args.seed)
+    out = args.out if args.out is not None else Layout(args.root).results(args.quick)
+    summary = run_experiment(config, out, quick=args.quick, progress=progress, cwd=args.root)
+    print(summary.directory)
+    return EXIT_OK
+
+
+def _reproduce(args: argparse.Namespace, progress: Progress) -> int:
+    layout = Layout(args.root)
+    if args.check:
+        differences = check(layout, quick=args.quick, rtol=args.rtol, atol=args.atol, progress=progress)
+        for difference in differences:
+            print(difference)
+        if differences:
+            print(f"check FAILED: {len(differences)} difference(s) (rtol={args.rtol:g}, atol={args.atol:g})", file=sys.stderr)
+            return EXIT_DIFFERENT
+        print(f"check passed: results agree within rtol={args.rtol:g}, atol={args.atol:g}", file=sys.stderr)
+        return EXIT_OK
+    summary = reproduce(layout, force=args.force, quick=args.quick, paper=not args.no_paper, progress=progress)
+    progress.message(f"ran {len(summary.ran)}, skipped {len(summary.skipped)} (up to date)")
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``negotiation`` script; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    progress: Progress = SilentProgress() if args.quiet else StderrProgress()
+    try:
+        if args.command == "list":
+            return _list(args)
+        if args.command == "run":
+            return _run(args, progress)
+        return _reproduce(args, progress)
+    except (ConfigError, PaperError) as error:
+        print(f"negotiation: error: {error}", file=sys.stderr)
+        return EXIT_ERROR

@@ -1,0 +1,173 @@
+"""Experiment configuration files: ``experiments/<name>.toml``.
+
+Layout::
+
+    [experiment]
+    name = "baseline"          # results go to results/<name>/ ; lower-case words joined by _
+    kind = "baseline"          # a registered kind (negotiation.pipeline.registry)
+    description = "One line."
+    seed = 20250101            # integer >= 0; --seed overrides it
+
+    [parameters]               # keys of the kind's schema; defaults fill the rest
+    draws = 10000
+
+    [quick]                    # optional: overrides for --quick (e.g. fewer draws)
+    draws = 200
+
+Everything is validated by :func:`load_config` before any work starts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from negotiation.pipeline.registry import Experiment, get_experiment
+from negotiation.pipeline.schema import ConfigError, Param, validate_table
+
+__all__ = ["ExperimentConfig", "load_config", "load_configs"]
+
+_HEADER_SCHEMA: Mapping[str, Param] = {
+    "name": Param(str, "experiment name; results go to results/<name>/"),
+    "kind": Param(str, "a registered experiment kind"),
+    "description": Param(str, "one line shown by `negotiation list`"),
+    "seed": Param(int, "seed of the numpy Generator", low=0),
+}
+_TABLES = ("experiment", "parameters", "quick")
+_NAME = re.compile(r"^[a-z]+(_[a-z]+)*$")
+
+
+@dataclass(frozen=True)
+class ExperimentConfig:
+    """A validated experiment configuration.
+
+    Attributes
+    ----------
+    path : Path
+        The TOML file.
+    name, kind, description : str
+    seed : int
+    parameters : Mapping
+        The full parameter set (defaults filled in).
+    quick_parameters : Mapping
+        ``parameters`` with the ``[quick]`` overrides applied.
+    experiment : Experiment
+        The kind's spec.
+    """
+
+    path: Path
+    name: str
+    kind: str
+    description: str
+    seed: int
+    parameters: Mapping[str, Any]
+    quick_parameters: Mapping[str, Any]
+    experiment: Experiment
+
+    def effective_parameters(self, quick: bool) -> Mapping[str, Any]:
+        """The parameters a run uses (``quick_parameters`` under ``--quick``)."""
+        return self.quick_parameters if quick else self.parameters
+
+    def with_seed(self, seed: int) -> ExperimentConfig:
+        """The same configuration with another seed (validated)."""
+        if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+            raise ConfigError(f"{self.path}: seed must be an integer >= 0, got {seed!r}")
+        return replace(self, seed=seed)
+
+    @property
+    def macro_prefix(self) -> str:
+        """The name in CamelCase, prefixed to the experiment's LaTeX macros
+        (``bargaining_power`` -> ``BargainingPower``)."""
+        return "".join(word.capitalize() for word in self.name.split("_"))
+
+    def figure_label(self, label: str) -> str:
+        """The paper-wide label of one of the experiment's figures: ``<name>-<label>``."""
+        return f"{self.name}-{label}"
+
+    def canonical(self, quick: bool) -> dict[str, Any]:
+        """What determines the run's outputs, as JSON-ready data (for hashing)."""
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "seed": self.seed,
+            "quick": quick,
+            "parameters": {k: list(v) if isinstance(v, tuple) else v for k, v in self.effective_parameters(quick).items()},
+        }
+
+    def hash(self, quick: bool) -> str:
+        """SHA-256 of :meth:`canonical` (sorted-key JSON)."""
+        text = json.dumps(self.canonical(quick), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        raise ConfigError(f"{path}: no such experiment file")
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: not valid TOML: {error}") from None
+
+
+def load_config(path: Path | str) -> ExperimentConfig:
+    """Read and validate one experiment file.
+
+    Raises
+    ------
+    ConfigError
+        Naming the file and key: missing file, invalid TOML, unknown table or key, missing
+        key, wrong type, out-of-range value, unknown kind.
+    """
+    path = Path(path)
+    data = _read_toml(path)
+    for table in data:
+        if table not in _TABLES:
+            raise ConfigError(f"{path}: unknown table [{table}] (allowed: {', '.join(f'[{t}]' for t in _TABLES)})")
+    for table in _TABLES:
+        if not isinstance(data.get(table, {}), dict):
+            raise ConfigError(f"{path}: {table} must be a table [{table}]")
+    if "experiment" not in data:
+        raise ConfigError(f"{path}: missing table [experiment]")
+    header = validate_table(data["experiment"], _HEADER_SCHEMA, f"{path} [experiment]")
+    if not _NAME.match(header["name"]):
+        raise ConfigError(
+            f"{path} [experiment] name: {header['name']!r} must be lower-case words joined by _ "
+            "(letters only: it prefixes the LaTeX macro names)"
+        )
+    try:
+        experiment = get_experiment(header["kind"])
+    except ConfigError as error:
+        raise ConfigError(f"{path} [experiment] kind: {error}") from None
+    parameters = validate_table(data.get("parameters", {}), experiment.schema, f"{path} [parameters]")
+    overrides = {**data.get("parameters", {}), **data.get("quick", {})}
+    quick = validate_table(overrides, experiment.schema, f"{path} [quick]")
+    return ExperimentConfig(
+        path=path,
+        name=header["name"],
+        kind=header["kind"],
+        description=header["description"],
+        seed=header["seed"],
+        parameters=parameters,
+        quick_parameters=quick,
+        experiment=experiment,
+    )
+
+
+def load_configs(directory: Path | str) -> tuple[ExperimentConfig, ...]:
+    """Load every ``*.toml`` in ``directory`` (sorted by file name); names must be unique."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise ConfigError(f"{directory}: no experiments directory")
+    configs = tuple(load_config(p) for p in sorted(directory.glob("*.toml")))
+    seen: dict[str, Path] = {}
+    for config in configs:
+        if config.name in seen:
+            raise ConfigError(f"{config.path}: experiment name {config.name!r} is also used by {seen[config.name]}")
+        seen[config.name] = config.path
+    return configs
