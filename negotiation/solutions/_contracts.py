@@ -44,6 +44,8 @@ NEWTON_SHIFT = 1e-6
 """Newton: a Hessian not negative definite is shifted to top eigenvalue -NEWTON_SHIFT * scale."""
 NEWTON_HALVINGS = 12
 """Newton line search: the step is tried at fractions 1, 1/2, ..., 2^-NEWTON_HALVINGS (one call)."""
+GRADIENT_FRACTIONS = 0.5 ** np.arange(41)
+"""Fallback projected-gradient line search: fractions 1, 1/2, ..., 2^-40 of a box-width move (one call)."""
 SLSQP_FTOL = 1e-14
 SLSQP_MAXITER = 200
 FEASIBILITY_TOL = 1e-10
@@ -274,21 +276,28 @@ def _slsqp(
 ) -> ContractOptimum | None:
     """Local solve of ``max min_j criteria_j(u(y)) s.t. constraints(u(y)) >= 0`` from ``y0``.
 
-    One criterion: maximised directly over y. Several: epigraph form over z = (y, t),
-    ``max t s.t. criteria_j >= t`` (started at ``t0``). Returns the best feasible iterate (SLSQP
-    may stop just outside the feasible set), or None if none was feasible.
+    One criterion: maximised directly over y. Several: epigraph form over z = (x, t),
+    ``max t s.t. criteria_j >= t`` (started at ``t0``). SLSQP is not scale-invariant, so it works
+    in unit-box coordinates x = (y - lo) / (hi - lo) with criteria and constraints divided by
+    their magnitude at the start (terms of very different units, e.g. a share in [0, 0.2] and
+    $B in [0, 400], otherwise end in "positive directional derivative" far from the optimum).
+    Returns the best feasible iterate (SLSQP may stop just outside the feasible set), or None if
+    none was feasible.
     """
     n = y0.size
     lo, hi = space.bounds[:, 0], space.bounds[:, 1]
-    step = FD_STEP * (hi - lo)
+    width = hi - lo
+    step = FD_STEP * width
     m = criteria(np.zeros((1, 2))).shape[1]
     epigraph = m > 1
     cache: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}
     best: list[Any] = [-np.inf, y0, None]
+    u0 = evaluate(space, combo, y0[None, :])
+    scale = 1.0 + float(np.max(np.abs(np.column_stack([criteria(u0), constraints(u0)]))))
 
     def stencil(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Values of [criteria, constraints] at y and their central-difference Jacobian in y."""
-        y = np.clip(z[:n], lo, hi)
+        """Scaled values of [criteria, constraints] at x and their central-difference Jacobian in x."""
+        y = np.clip(lo + z[:n] * width, lo, hi)
         key = y.tobytes()
         if key not in cache:
             plus = np.minimum(y + np.diag(step), hi)
@@ -297,7 +306,7 @@ def _slsqp(
             values = np.column_stack([criteria(u), constraints(u)])
             spacing = (np.diag(plus) - np.diag(minus))[:, None]
             cache.clear()
-            cache[key] = (values[0], ((values[1 : n + 1] - values[n + 1 :]) / spacing).T)
+            cache[key] = (values[0] / scale, ((values[1 : n + 1] - values[n + 1 :]) / spacing).T * width / scale)
             score = _score(values[:1, :m], values[:1, m:], tol)[0]
             if score > best[0]:
                 best[:] = [score, y, u[0]]
@@ -309,11 +318,11 @@ def _slsqp(
         objective, objective_jac = (lambda z: -z[n]), (lambda z: gradient)
         cons = lambda z: np.concatenate([stencil(z)[0][:m] - z[n], stencil(z)[0][m:]])  # noqa: E731
         cons_jac = lambda z: np.hstack([stencil(z)[1], t_column])  # noqa: E731
-        start, bounds = np.concatenate([y0, [t0]]), [*zip(lo, hi), (None, None)]
+        start, bounds = np.concatenate([(y0 - lo) / width, [t0 / scale]]), [(0.0, 1.0)] * n + [(None, None)]
     else:
         objective, objective_jac = (lambda z: -stencil(z)[0][0]), (lambda z: -stencil(z)[1][0])
         cons, cons_jac = (lambda z: stencil(z)[0][1:]), (lambda z: stencil(z)[1][1:])
-        start, bounds = y0, list(zip(lo, hi))
+        start, bounds = (y0 - lo) / width, [(0.0, 1.0)] * n
     result = minimize(
         objective,
         start,
@@ -389,8 +398,19 @@ def _newton(
         u, values = criterion(np.vstack([trials, points]))
         accept = np.flatnonzero(values[:k] >= f_y - NEWTON_NOISE * (1.0 + abs(f_y)))
         if accept.size == 0:
-            status = "converged (no ascent beyond rounding)"
-            break
+            # The projected Newton step can fail to ascend when the box clips it (bilinear
+            # payoffs); a projected-gradient step always ascends from a non-stationary point.
+            ascent = np.clip(y + GRADIENT_FRACTIONS[:, None] * _box_gradient_step(y, grad, lo, hi), lo, hi)
+            u_a, values_a = criterion(ascent)
+            better = np.flatnonzero(values_a > f_y + NEWTON_NOISE * (1.0 + abs(f_y)))
+            if better.size == 0:
+                status = "converged (no ascent beyond rounding)"
+                break
+            a = int(better[0])
+            y, u_y, f_y = ascent[a], u_a[a], float(values_a[a])
+            points, weights = block(y)
+            stencil = criterion(points)[1]
+            continue
         a = int(accept[0])
         moved = trials[a] - y
         y, u_y, f_y = trials[a], u[a], float(values[a])
@@ -434,6 +454,14 @@ def _hessian(values: np.ndarray, h: np.ndarray) -> np.ndarray:
             mixed = at({i: 1, j: 1}) - at({i: 1, j: -1}) - at({i: -1, j: 1}) + at({i: -1, j: -1})
             hess[i, j] = hess[j, i] = mixed / (4 * h[i] * h[j])
     return hess
+
+
+def _box_gradient_step(y: np.ndarray, grad: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Steepest ascent in box-scaled units on the variables not held at a bound, longest move one box width."""
+    at_bound = ((y <= lo) & (grad < 0)) | ((y >= hi) & (grad > 0))
+    step = np.where(at_bound, 0.0, grad * (hi - lo) ** 2)
+    reach = np.max(np.abs(step) / (hi - lo))
+    return step / reach if reach > 0 else step
 
 
 def _box_newton_step(y: np.ndarray, grad: np.ndarray, hess: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
