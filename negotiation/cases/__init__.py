@@ -1,0 +1,1 @@
+"""Case studies built on the engine; each is a subpackage (data plus a thin model)."""

@@ -1,0 +1,360 @@
+"""Payoffs of the Microsoft-OpenAI contract: present values in $B, sums of named components.
+
+Structure (docs/DESIGN.md, "Case payoff structure"). For equity ``e``, the other continuous terms
+``y = (revenue_share, azure_commitment)`` and a discrete combination ``k``:
+
+    V(x)   = V_k + v_k . y                       OpenAI's equity value after the deal
+    u_M(x) = e V(x) + b_Mk + beta_Mk . y          Microsoft
+    u_O(x) = (1 - e) V(x) + b_Ok + beta_Ok . y    OpenAI's other owners
+
+Assumption: ``V`` is ONE valuation of OpenAI's equity, marked under OpenAI's AGI belief (the
+belief of the investors who set its price, [R34]), and Microsoft marks its stake at the same
+value. Each party's own belief enters through what it receives or pays directly: Microsoft
+values its revenue-share receipts and its access terms under ``lambda_microsoft``; OpenAI's
+costs of the same terms, borne by the company, reduce ``V`` under ``lambda_openai``.
+
+Components (each below): revenue share, API exclusivity, IP access (with or without post-AGI
+models), compute ROFR, Azure commitment, and the value gross of the status-quo partner terms
+``W = valuation_post_money + C_sq`` (see the ``valuation_post_money`` note in the data).
+Flows tied to OpenAI's business are fractions of its revenue path: ``revenue_2025`` growing at
+``g1 = ln(revenue_2030 / revenue_2025) / 5`` to 2030, then at ``growth_after_2030``.
+
+AGI-contingent terms (theory.md §6) end at AGI, hazard ``lambda`` per the valuing party; under
+the board trigger OpenAI can end them at will, which both parties price as an extra hazard
+``holdup_hazard``; the panel trigger adds none. Terms with a year end at that year whatever AGI
+does, except IP without post-AGI models, which ends at ``min(AGI, year)`` (AGI is excluded from
+the licence [R16]).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
+
+import numpy as np
+
+from negotiation.cases.microsoft_openai.parameters import Parameters, Value, year_to_time
+from negotiation.valuation import annuity, pv_flow_between, pv_piecewise_flow, pv_post_agi_flow
+
+#: Years from t = 0 (mid-2025) to mid-2030, the end of the first growth segment.
+YEARS_TO_2030 = 5.0
+#: Bisection steps of :func:`_time_to_cumulative` (interval halves each step).
+BISECTION_STEPS = 80
+#: Longest horizon searched for the end of the profit waterfall (years).
+WATERFALL_SEARCH_YEARS = 200.0
+
+EQUITY_BOUNDS = (0.15, 0.49)
+REVENUE_SHARE_BOUNDS = (0.0, 0.20)
+AZURE_COMMITMENT_BOUNDS = (0.0, 400.0)
+#: Continuous terms other than equity, in the order of ``y``.
+Y_TERMS = ("revenue_share", "azure_commitment")
+#: Discrete terms and their values. ``"agi"`` means "until AGI"; who decides AGI is
+#: ``agi_trigger`` ("board": OpenAI's board; "panel": an independent expert panel).
+DISCRETE_TERMS: dict[str, tuple[Any, ...]] = {
+    "revenue_share_until": (2030, "agi"),
+    "api_exclusivity": ("none", 2030, "agi"),
+    "ip_rights_until": (2030, 2032, 2035),
+    "ip_post_agi": (False, True),
+    "compute_rofr": (True, False),
+    "agi_trigger": ("board", "panel"),
+}
+
+
+@dataclass(frozen=True)
+class Combo:
+    """One combination of the discrete terms (see ``DISCRETE_TERMS``)."""
+
+    revenue_share_until: int | str
+    api_exclusivity: int | str
+    ip_rights_until: int
+    ip_post_agi: bool
+    compute_rofr: bool
+    agi_trigger: str
+
+    @classmethod
+    def from_contract(cls, contract: Mapping[str, Any]) -> Combo:
+        """The discrete part of a contract mapping (validated against ``DISCRETE_TERMS``)."""
+        for name, values in DISCRETE_TERMS.items():
+            if contract[name] not in values:
+                raise ValueError(f"{name} must be one of {values}, got {contract[name]!r}")
+        return cls(**{name: contract[name] for name in DISCRETE_TERMS})
+
+
+COMBOS = tuple(Combo(*values) for values in itertools.product(*DISCRETE_TERMS.values()))
+
+
+@dataclass(frozen=True)
+class Coefficients:
+    """``(V_k, v_k, b_Mk, beta_Mk, b_Ok, beta_Ok)`` of one combination; arrays over draws.
+
+    ``v``, ``beta_M`` and ``beta_O`` have a last axis of length 2 (``Y_TERMS``).
+    """
+
+    V: np.ndarray
+    v: np.ndarray
+    b_M: np.ndarray
+    beta_M: np.ndarray
+    b_O: np.ndarray
+    beta_O: np.ndarray
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """Modifications of the status-quo contract by threat actions (expected values).
+
+    ``keep_*`` is the expected share of a term that survives (1 = intact); ``microsoft_need``
+    scales Microsoft's value of exclusivity and IP (below 1 when in-house models substitute);
+    ``cost_*`` are lump costs in $B.
+    """
+
+    keep_exclusivity: Value = 1.0
+    keep_rofr: Value = 1.0
+    keep_ip: Value = 1.0
+    microsoft_need: Value = 1.0
+    cost_microsoft: Value = 0.0
+    cost_openai: Value = 0.0
+
+
+STATUS_QUO = Scenario()
+
+
+# ----------------------------------------------------------------------------- revenue-linked flows
+def _growth(p: Parameters) -> tuple[tuple[Value, Value], tuple[float]]:
+    g1 = np.log(np.asarray(p.revenue_2030) / np.asarray(p.revenue_2025)) / YEARS_TO_2030
+    return (g1, p.growth_after_2030), (YEARS_TO_2030,)
+
+
+def revenue_pv(p: Parameters, fraction: Value, hazard: Value = 0.0, horizon: Value = np.inf) -> np.ndarray:
+    """PV of ``fraction x revenue(t)`` paid until ``min(AGI, horizon)`` (theory.md §6).
+
+    ``PV = sum_i c_i e^(-(r+lambda) t_i) A(r + lambda - g_i, .)`` over the two growth segments.
+    """
+    growth, durations = _growth(p)
+    return pv_piecewise_flow(np.asarray(fraction) * p.revenue_2025, growth, durations, p.discount_rate, hazard, horizon)
+
+
+def term_pv(p: Parameters, fraction: Value, until: int | str, belief: Value, trigger: str) -> np.ndarray:
+    """PV of a revenue-linked term lasting ``until`` ("none", a year, or "agi").
+
+    "agi" ends at AGI with hazard ``belief + holdup_hazard [board trigger]``; a year ends at the
+    end of that year; "none" is worth 0.
+    """
+    if until == "none":
+        return np.zeros_like(np.asarray(p.discount_rate, dtype=float))
+    if until == "agi":
+        return revenue_pv(p, fraction, belief + _holdup(p, trigger))
+    return revenue_pv(p, fraction, 0.0, year_to_time(until))
+
+
+def ip_pv(p: Parameters, fraction: Value, until_year: int, post_agi: bool, belief: Value, trigger: str) -> np.ndarray:
+    """PV of IP access worth ``fraction x revenue`` a year until ``until_year``.
+
+    Without post-AGI models access ends at ``min(AGI, T)`` (board: hazard plus hold-up). With
+    them it runs to ``T``: pre-AGI flow until ``min(AGI, T)`` plus the post-AGI flow
+    ``post_agi_ip_multiplier x fraction x revenue`` from AGI to ``T`` (theory.md §6).
+    """
+    horizon = year_to_time(until_year)
+    if not post_agi:
+        return revenue_pv(p, fraction, belief + _holdup(p, trigger), horizon)
+    growth, durations = _growth(p)
+    post = pv_post_agi_flow(
+        p.post_agi_ip_multiplier * np.asarray(fraction) * p.revenue_2025, growth, durations, p.discount_rate, belief, horizon
+    )
+    return revenue_pv(p, fraction, belief, horizon) + post
+
+
+def _holdup(p: Parameters, trigger: str) -> Value:
+    if trigger not in DISCRETE_TERMS["agi_trigger"]:
+        raise ValueError(f"agi_trigger must be one of {DISCRETE_TERMS['agi_trigger']}, got {trigger!r}")
+    return p.holdup_hazard if trigger == "board" else 0.0
+
+
+def commitment_pv_per_dollar(p: Parameters) -> np.ndarray:
+    """PV of $1 of commitment spent uniformly over ``commitment_years``: ``A(r, N) / N``."""
+    return annuity(p.discount_rate, p.commitment_years) / np.asarray(p.commitment_years)
+
+
+# ----------------------------------------------------------------------------- access terms
+@dataclass(frozen=True)
+class AccessTerms:
+    """The access terms of a contract: exclusivity, ROFR and IP (and the AGI trigger)."""
+
+    api_exclusivity: int | str
+    compute_rofr: bool
+    ip_rights_until: int
+    ip_post_agi: bool
+    agi_trigger: str
+
+
+def access_value_microsoft(p: Parameters, t: AccessTerms, scenario: Scenario = STATUS_QUO) -> np.ndarray:
+    """Microsoft's PV of exclusivity, ROFR (to the status-quo horizon) and IP, under ``lambda_M``."""
+    lam = p.lambda_microsoft
+    exclusivity = term_pv(p, p.exclusivity_value_microsoft, t.api_exclusivity, lam, t.agi_trigger)
+    rofr = term_pv(p, p.rofr_value_microsoft, _rofr_until(p, t), lam, t.agi_trigger)
+    ip = ip_pv(p, p.ip_value_microsoft, t.ip_rights_until, t.ip_post_agi, lam, t.agi_trigger)
+    s = scenario
+    return s.microsoft_need * (s.keep_exclusivity * exclusivity + s.keep_ip * ip) + s.keep_rofr * rofr
+
+
+def access_cost_openai(p: Parameters, t: AccessTerms, scenario: Scenario = STATUS_QUO) -> np.ndarray:
+    """OpenAI's PV cost of exclusivity, ROFR and IP, under ``lambda_O``; it reduces ``V``."""
+    lam = p.lambda_openai
+    exclusivity = term_pv(p, p.exclusivity_cost_openai, t.api_exclusivity, lam, t.agi_trigger)
+    rofr = term_pv(p, p.rofr_cost_openai, _rofr_until(p, t), lam, t.agi_trigger)
+    ip = ip_pv(p, p.ip_cost_openai, t.ip_rights_until, t.ip_post_agi, lam, t.agi_trigger)
+    s = scenario
+    return s.keep_exclusivity * exclusivity + s.keep_ip * ip + s.keep_rofr * rofr
+
+
+def _rofr_until(p: Parameters, t: AccessTerms) -> int | str:
+    return int(np.max(p.sq_horizon_year)) if t.compute_rofr else "none"
+
+
+# ----------------------------------------------------------------------------- status quo
+def status_quo_terms(p: Parameters) -> AccessTerms:
+    """2019/2023 contract: API exclusivity, ROFR and IP to 2030, no post-AGI IP, board trigger."""
+    year = int(np.max(p.sq_horizon_year))
+    return AccessTerms(api_exclusivity=year, compute_rofr=True, ip_rights_until=year, ip_post_agi=False, agi_trigger="board")
+
+
+def status_quo_cost_openai(p: Parameters) -> np.ndarray:
+    """``C_sq``: OpenAI's PV cost of the status-quo partner terms (revenue share + access)."""
+    year = int(np.max(p.sq_horizon_year))
+    share = term_pv(p, p.revenue_share_sq, year, p.lambda_openai, "board")
+    return share + access_cost_openai(p, status_quo_terms(p))
+
+
+def gross_value(p: Parameters) -> np.ndarray:
+    """``W = valuation_post_money + C_sq``: OpenAI's equity gross of the status-quo partner terms."""
+    return p.valuation_post_money + status_quo_cost_openai(p)
+
+
+def profit_participation_pv(p: Parameters) -> np.ndarray:
+    """PV of Microsoft's status-quo profit waterfall (paid by OpenAI's other owners).
+
+    Profits ``m R(t)`` from the start of ``breakeven_year``; Microsoft receives ``s1`` of them
+    until it has recouped ``K = microsoft_capital`` (at ``t1``), then ``s2`` until its receipts
+    reach ``profit_cap`` (at ``t2``):
+    ``PV = s1 m PV(R; t_b, t1) + s2 m PV(R; t1, t2)``; ``t1``, ``t2`` solve the undiscounted
+    cumulative targets ``K / s1`` and ``(cap - K) / s2`` of profit.
+    """
+    growth, durations = _growth(p)
+    profit0 = p.profit_margin * np.asarray(p.revenue_2025, dtype=float)
+    start = np.asarray(year_to_time(p.breakeven_year) - 1.0, dtype=float)
+    s1, s2 = p.waterfall_tier1_share, p.waterfall_tier2_share
+    t1 = _time_to_cumulative(profit0, growth, durations, start, p.microsoft_capital / s1)
+    t2 = _time_to_cumulative(profit0, growth, durations, t1, (p.profit_cap - p.microsoft_capital) / s2)
+    r = p.discount_rate
+    return s1 * pv_flow_between(profit0, growth, durations, r, start, t1) + s2 * pv_flow_between(
+        profit0, growth, durations, r, t1, t2
+    )
+
+
+def _time_to_cumulative(c0: Value, growth: tuple, durations: tuple, start: Value, target: Value) -> np.ndarray:
+    """Smallest ``t >= start`` with ``int_start^t c = target`` (bisection; ``c > 0``)."""
+    lo = np.asarray(start, dtype=float) + 0.0 * np.asarray(target, dtype=float)
+    hi = lo + WATERFALL_SEARCH_YEARS
+    for _ in range(BISECTION_STEPS):
+        mid = 0.5 * (lo + hi)
+        reached = pv_flow_between(c0, growth, durations, 0.0, start, mid) >= target
+        lo, hi = np.where(reached, lo, mid), np.where(reached, mid, hi)
+    return hi
+
+
+def conversion_loss(p: Parameters) -> np.ndarray:
+    """What failing to convert to a PBC costs OpenAI: money at risk plus lost value.
+
+    ``softbank_at_risk + clawback_2024_round + restructuring_value_share x valuation_post_money``.
+    """
+    return np.asarray(p.softbank_at_risk + p.clawback_2024_round + p.restructuring_value_share * p.valuation_post_money)
+
+
+def status_quo_payoffs(p: Parameters, scenario: Scenario = STATUS_QUO) -> tuple[np.ndarray, np.ndarray]:
+    """(u_M, u_O) if the 2019/2023 contract runs on and OpenAI cannot convert.
+
+    ``u_M = PP + RS_M(2030) + access_M(sq) - cost_M``;
+    ``u_O = W - RS_O(2030) - access_O(sq) - PP - conversion_loss - cost_O``
+    (``= valuation_post_money - PP - conversion_loss`` for the untouched status quo). ``scenario``
+    applies threat actions (see :mod:`.threats`).
+    """
+    year = int(np.max(p.sq_horizon_year))
+    terms = status_quo_terms(p)
+    pp = profit_participation_pv(p)
+    share_m = term_pv(p, p.revenue_share_sq, year, p.lambda_microsoft, "board")
+    share_o = term_pv(p, p.revenue_share_sq, year, p.lambda_openai, "board")
+    u_m = pp + share_m + access_value_microsoft(p, terms, scenario) - scenario.cost_microsoft
+    u_o = (
+        gross_value(p) - share_o - access_cost_openai(p, terms, scenario) - pp - conversion_loss(p) - scenario.cost_openai
+    )
+    return np.asarray(u_m, dtype=float), np.asarray(u_o, dtype=float)
+
+
+# ----------------------------------------------------------------------------- new contracts
+def coefficients(p: Parameters, combo: Combo) -> Coefficients:
+    """Coefficients of the payoffs for one discrete combination, vectorised over draws.
+
+    ``V_k = W - access_O(k)``; ``v_k = (-RS_O(k), -premium_O a)``;
+    ``b_Mk = access_M(k)``; ``beta_Mk = (RS_M(k), margin_M a)``; ``b_Ok = 0``; ``beta_Ok = 0``,
+    with ``RS_i(k)`` the PV of the whole revenue at unit share until the combination's sunset
+    under party i's belief, and ``a`` the PV of $1 of Azure commitment. Restructuring is priced
+    in ``W`` (conversion happens under any deal).
+    """
+    terms = AccessTerms(combo.api_exclusivity, combo.compute_rofr, combo.ip_rights_until, combo.ip_post_agi, combo.agi_trigger)
+    a = commitment_pv_per_dollar(p)
+    rs_m = term_pv(p, 1.0, combo.revenue_share_until, p.lambda_microsoft, combo.agi_trigger)
+    rs_o = term_pv(p, 1.0, combo.revenue_share_until, p.lambda_openai, combo.agi_trigger)
+    V = gross_value(p) - access_cost_openai(p, terms)
+    v = np.stack(np.broadcast_arrays(-rs_o, -p.azure_premium_openai * a), axis=-1)
+    beta_m = np.stack(np.broadcast_arrays(rs_m, p.azure_margin_microsoft * a), axis=-1)
+    b_m = access_value_microsoft(p, terms)
+    zero = np.zeros_like(V)
+    return Coefficients(V, v, np.broadcast_to(b_m, V.shape).copy(), beta_m, zero, np.zeros_like(v))
+
+
+def utilities(c: Coefficients, equity: Value, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(u_M, u_O)`` from coefficients; ``y[..., j]`` is term ``Y_TERMS[j]``.
+
+    ``V = V_k + v_k . y``; ``u_M = e V + b_M + beta_M . y``; ``u_O = (1 - e) V + b_O + beta_O . y``.
+    """
+    y = np.asarray(y, dtype=float)
+    V = c.V + np.sum(c.v * y, axis=-1)
+    u_m = equity * V + c.b_M + np.sum(c.beta_M * y, axis=-1)
+    u_o = (1.0 - np.asarray(equity)) * V + c.b_O + np.sum(c.beta_O * y, axis=-1)
+    return u_m, u_o
+
+
+def risk_transform(u: Value, risk_aversion: float) -> np.ndarray:
+    """Concave CARA transform ``(1 - exp(-rho u)) / rho`` (identity at ``rho = 0``)."""
+    if risk_aversion < 0 or not np.isfinite(risk_aversion):
+        raise ValueError(f"risk_aversion must be finite and >= 0, got {risk_aversion}")
+    u = np.asarray(u, dtype=float)
+    return u if risk_aversion == 0 else -np.expm1(-risk_aversion * u) / risk_aversion
+
+
+def coefficient_table(p: Parameters) -> dict[Combo, Coefficients]:
+    """Coefficients of every discrete combination (``COMBOS``)."""
+    return {combo: coefficients(p, combo) for combo in COMBOS}
+
+
+def payoff_functions(
+    p: Parameters, risk_aversion: float = 0.0
+) -> tuple[Callable[[Mapping[str, Any]], Any], Callable[[Mapping[str, Any]], Any]]:
+    """``(f_M, f_O)`` for ``BargainingProblem.from_contracts``, built from :func:`coefficients`.
+
+    Each ``f(contract)`` broadcasts over arrays of the continuous terms. ``p`` must hold scalars.
+    """
+    table = coefficient_table(p)
+
+    def evaluate(contract: Mapping[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+        y = np.stack(np.broadcast_arrays(*(np.asarray(contract[t], dtype=float) for t in Y_TERMS)), axis=-1)
+        u_m, u_o = utilities(table[Combo.from_contract(contract)], np.asarray(contract["equity"], dtype=float), y)
+        return risk_transform(u_m, risk_aversion), risk_transform(u_o, risk_aversion)
+
+    return (lambda contract: evaluate(contract)[0]), (lambda contract: evaluate(contract)[1])
+
+
+def contract_utilities(p: Parameters, contract: Mapping[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+    """Risk-neutral ``(u_M, u_O)`` of one contract mapping, vectorised over parameter draws."""
+    y = np.stack(np.broadcast_arrays(*(np.asarray(contract[t], dtype=float) for t in Y_TERMS)), axis=-1)
+    return utilities(coefficients(p, Combo.from_contract(contract)), contract["equity"], y)

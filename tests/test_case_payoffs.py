@@ -1,0 +1,172 @@
+"""Payoff components of the Microsoft-OpenAI case: structure, directions, finiteness."""
+
+import dataclasses
+import itertools
+
+import numpy as np
+import pytest
+
+from negotiation.cases.microsoft_openai import payoffs as P
+from negotiation.cases.microsoft_openai.parameters import calibration
+
+TOL = 1e-9
+CAL = calibration()
+LEVELS = {"low": CAL.low(), "central": CAL.central(), "high": CAL.high()}
+BASE = dict(equity=0.3, revenue_share=0.1, azure_commitment=100.0, revenue_share_until="agi",
+            api_exclusivity="agi", ip_rights_until=2032, ip_post_agi=True, compute_rofr=False, agi_trigger="panel")
+
+
+def utilities(p, **changes):
+    return tuple(float(u) for u in P.contract_utilities(p, {**BASE, **changes}))
+
+
+@pytest.fixture(params=list(LEVELS), scope="module")
+def params(request):
+    return LEVELS[request.param]
+
+
+def test_combos_enumerate_every_discrete_term():
+    assert len(P.COMBOS) == np.prod([len(v) for v in P.DISCRETE_TERMS.values()])
+    assert len(set(P.COMBOS)) == len(P.COMBOS)
+
+
+def test_payoff_functions_agree_with_coefficients(params):
+    f_m, f_o = P.payoff_functions(params)
+    rng = np.random.default_rng(3)
+    for combo in rng.choice(len(P.COMBOS), 10, replace=False):
+        combo = P.COMBOS[combo]
+        e, rs, az = rng.uniform(0.15, 0.49, 5), rng.uniform(0, 0.2, 5), rng.uniform(0, 400, 5)
+        contract = {**dataclasses.asdict(combo), "equity": e, "revenue_share": rs, "azure_commitment": az}
+        c = P.coefficients(params, combo)
+        V = c.V + c.v[0] * rs + c.v[1] * az
+        np.testing.assert_allclose(f_m(contract), e * V + c.b_M + c.beta_M[0] * rs + c.beta_M[1] * az, rtol=TOL)
+        np.testing.assert_allclose(f_o(contract), (1 - e) * V + c.b_O + c.beta_O[0] * rs + c.beta_O[1] * az, rtol=TOL)
+
+
+def test_batch_coefficients_match_one_at_a_time():
+    draws = CAL.sample(np.random.default_rng(7), 6)
+    combo = P.Combo.from_contract(BASE)
+    batch = P.coefficients(draws, combo)
+    for i in range(6):
+        single = P.coefficients(P.Parameters(**{k: float(v[i]) for k, v in dataclasses.asdict(draws).items()}), combo)
+        for field in dataclasses.fields(P.Coefficients):
+            np.testing.assert_allclose(getattr(batch, field.name)[i], getattr(single, field.name), rtol=TOL)
+
+
+def test_utilities_finite_over_the_whole_contract_space(params):
+    corners = list(itertools.product(P.EQUITY_BOUNDS, P.REVENUE_SHARE_BOUNDS, P.AZURE_COMMITMENT_BOUNDS))
+    rng = np.random.default_rng(5)
+    random = np.column_stack([rng.uniform(*b, 30) for b in (P.EQUITY_BOUNDS, P.REVENUE_SHARE_BOUNDS, P.AZURE_COMMITMENT_BOUNDS)])
+    points = np.vstack([np.array(corners), random])
+    for combo in P.COMBOS:
+        u_m, u_o = P.utilities(P.coefficients(params, combo), points[:, 0], points[:, 1:])
+        assert np.all(np.isfinite(u_m)) and np.all(np.isfinite(u_o)), combo
+    assert all(np.all(np.isfinite(u)) for u in P.status_quo_payoffs(params))
+
+
+def test_utilities_finite_over_calibration_draws():
+    draws = CAL.sample(np.random.default_rng(11), 200)
+    for combo in P.COMBOS[::7]:
+        c = P.coefficients(draws, combo)
+        u = P.utilities(c, 0.3, np.array([0.2, 400.0]))
+        assert all(np.all(np.isfinite(x)) for x in u)
+        assert np.all(c.V > 0)
+
+
+def test_more_equity_helps_microsoft_hurts_openai(params):
+    lo, hi = utilities(params, equity=0.2), utilities(params, equity=0.4)
+    assert hi[0] > lo[0] and hi[1] < lo[1]
+
+
+def test_more_revenue_share_helps_microsoft_hurts_openai(params):
+    lo, hi = utilities(params, revenue_share=0.05), utilities(params, revenue_share=0.2)
+    assert hi[0] > lo[0] and hi[1] < lo[1]
+
+
+def test_larger_commitment_helps_microsoft_never_helps_openai(params):
+    lo, hi = utilities(params, azure_commitment=0.0), utilities(params, azure_commitment=400.0)
+    assert hi[0] > lo[0] and hi[1] <= lo[1]
+
+
+def access(params, **changes):
+    terms = P.AccessTerms(**{**{k: BASE[k] for k in ("api_exclusivity", "compute_rofr", "ip_rights_until", "ip_post_agi", "agi_trigger")}, **changes})
+    return float(P.access_value_microsoft(params, terms)), float(P.access_cost_openai(params, terms))
+
+
+@pytest.mark.parametrize(("term", "shorter", "longer"), [
+    ("api_exclusivity", "none", 2030), ("ip_rights_until", 2030, 2032), ("ip_rights_until", 2032, 2035),
+    ("ip_post_agi", False, True), ("compute_rofr", False, True),
+])
+def test_longer_or_wider_access_terms_help_microsoft_cost_openai(params, term, shorter, longer):
+    (value_s, cost_s), (value_l, cost_l) = access(params, **{term: shorter}), access(params, **{term: longer})
+    assert value_l > value_s and cost_l > cost_s
+
+
+def test_longer_exclusivity_microsoft_up_openai_down_at_low_equity(params):
+    none, year = utilities(params, equity=0.15, api_exclusivity="none"), utilities(params, equity=0.15, api_exclusivity=2030)
+    assert year[0] > none[0] and year[1] < none[1]
+
+
+def test_until_agi_instead_of_2030_is_worth_more_to_microsoft_than_it_costs_openai(params):
+    # theory.md §6: with lambda_O > lambda_M, "until AGI" may even cost OpenAI less than a 2030 sunset
+    (value_y, cost_y), (value_a, cost_a) = access(params, api_exclusivity=2030), access(params, api_exclusivity="agi")
+    assert value_a > value_y and value_a - value_y > cost_a - cost_y
+    share = {until: P.coefficients(params, P.Combo.from_contract({**BASE, "revenue_share_until": until})) for until in (2030, "agi")}
+    gain_m = share["agi"].beta_M[0] - share[2030].beta_M[0]
+    cost_o = share[2030].v[0] - share["agi"].v[0]
+    assert gain_m > 0 and gain_m > cost_o
+
+
+def test_panel_trigger_removes_the_holdup_option(params):
+    board, panel = utilities(params, agi_trigger="board"), utilities(params, agi_trigger="panel")
+    assert panel[0] > board[0] and panel[1] < board[1]
+
+
+def test_panel_trigger_irrelevant_without_agi_contingent_terms(params):
+    fixed = dict(revenue_share_until=2030, api_exclusivity=2030, ip_post_agi=True)
+    assert utilities(params, agi_trigger="board", **fixed) == pytest.approx(utilities(params, agi_trigger="panel", **fixed), abs=TOL)
+
+
+def test_belief_gap_makes_until_agi_a_trade_both_like(params):
+    # Microsoft values revenue share until AGI more than it costs OpenAI (lambda_M < lambda_O)
+    c = P.coefficients(params, P.Combo.from_contract(BASE))
+    assert c.beta_M[0] > -c.v[0] > 0
+
+
+def test_status_quo_identity_and_profit_participation(params):
+    u_m, u_o = P.status_quo_payoffs(params)
+    pp = P.profit_participation_pv(params)
+    assert float(u_o) == pytest.approx(float(params.valuation_post_money - pp - P.conversion_loss(params)), abs=1e-6)
+    assert 0 < pp < params.profit_cap
+    assert float(u_m) > pp
+
+
+def test_profit_participation_rises_with_margin():
+    lo, hi = (P.profit_participation_pv(CAL.with_values(profit_margin=m)) for m in (0.15, 0.35))
+    assert hi > lo
+
+
+def test_gross_value_adds_back_status_quo_costs(params):
+    assert float(P.gross_value(params)) == pytest.approx(float(params.valuation_post_money + P.status_quo_cost_openai(params)))
+
+
+def test_risk_transform_is_concave_and_identity_at_zero():
+    u = np.linspace(-50, 300, 8)
+    np.testing.assert_allclose(P.risk_transform(u, 0.0), u)
+    t = P.risk_transform(u, 0.01)
+    assert np.all(np.diff(t) > 0) and np.all(np.diff(np.diff(t)) < 0)
+    with pytest.raises(ValueError, match="risk_aversion"):
+        P.risk_transform(u, -1.0)
+
+
+def test_bad_discrete_value_rejected():
+    with pytest.raises(ValueError, match="agi_trigger"):
+        P.Combo.from_contract({**BASE, "agi_trigger": "ceo"})
+
+
+def test_risk_averse_variant_transforms_each_total():
+    p, rho = CAL.central(), 0.005
+    f_m, f_o = P.payoff_functions(p, risk_aversion=rho)
+    u_m, u_o = P.contract_utilities(p, BASE)
+    assert f_m(BASE) == pytest.approx(float(P.risk_transform(u_m, rho)))
+    assert f_o(BASE) == pytest.approx(float(P.risk_transform(u_o, rho)))

@@ -1,0 +1,83 @@
+"""Predictions and comparison of the Microsoft-OpenAI case (fast checks; full runs are the pipeline's)."""
+
+import numpy as np
+import pytest
+
+import negotiation as ng
+import negotiation.cases.microsoft_openai as case
+from negotiation.cases.microsoft_openai import compare as C
+from negotiation.cases.microsoft_openai import solve
+from negotiation.cases.microsoft_openai.payoffs import contract_utilities, status_quo_payoffs
+
+TOL = 1e-6
+CENTRAL = case.calibration().central()
+
+
+def test_unknown_concept_lists_the_allowed_ones():
+    with pytest.raises(ValueError, match="kalai_smorodinsky") as info:
+        case.predict("shapley", CENTRAL)
+    assert "variable_threat" in str(info.value)
+
+
+def test_contract_space_covers_every_settled_term():
+    space, actual = case.contract_space(), case.settlement()
+    assert set(space) == set(actual)
+    for term, value in actual.items():
+        kind = space[term]
+        assert (kind.lo <= value <= kind.hi) if isinstance(kind, ng.Continuous) else value in kind.values
+
+
+def test_brw_weight_and_discount_factors():
+    alpha = solve.microsoft_weight(CENTRAL)
+    r_m, r_o = CENTRAL.impatience_microsoft, CENTRAL.impatience_openai
+    assert alpha == pytest.approx(r_o / (r_m + r_o))
+    delta = solve.discount_factors(CENTRAL)
+    assert delta == pytest.approx(tuple(np.exp(-np.array([r_m, r_o]) * CENTRAL.offer_interval)))
+    assert all(0 < x < 1 for x in delta)
+
+
+def test_disagreement_is_the_status_quo():
+    assert solve.disagreement(CENTRAL) == pytest.approx(tuple(float(u) for u in status_quo_payoffs(CENTRAL)))
+
+
+def test_nash_prediction_is_a_feasible_rational_contract():
+    prediction = case.predict("nash", CENTRAL)
+    contract, space = prediction.contract, case.contract_space()
+    for term, kind in space.items():
+        value = contract[term]
+        assert (kind.lo - TOL <= value <= kind.hi + TOL) if isinstance(kind, ng.Continuous) else value in kind.values
+    u = np.array([float(x) for x in contract_utilities(CENTRAL, contract)])
+    np.testing.assert_allclose(prediction.utilities, u, rtol=1e-6)
+    assert np.all(prediction.utilities > prediction.details["disagreement"])
+
+
+def test_score_is_zero_for_the_settlement_and_counts_mismatches():
+    actual = case.settlement()
+    assert C.score_contract("x", actual, actual).score == 0.0
+    changed = {**actual, "agi_trigger": "board", "equity": actual["equity"] + 0.034}
+    scored = C.score_contract("x", changed, actual)
+    rows = {r.term: r for r in scored.terms}
+    assert rows["agi_trigger"].match is False and rows["agi_trigger"].score == 1.0
+    assert rows["equity"].error == pytest.approx(0.034)
+    assert rows["equity"].score == pytest.approx(0.034 / (0.49 - 0.15))
+    assert scored.score == pytest.approx((1.0 + 0.1) / len(C.TERMS))
+
+
+def test_baselines_are_pre_mou_positions():
+    baselines = dict(C.baselines())
+    assert set(baselines) == {"status_quo", "positions_midpoint"}
+    midpoint = baselines["positions_midpoint"]
+    assert midpoint["equity"] == pytest.approx((0.33 + 0.325) / 2)
+    assert midpoint["revenue_share"] == pytest.approx((0.10 + 0.20) / 2)
+    assert midpoint["agi_trigger"] == baselines["status_quo"]["agi_trigger"] == "board"
+    for name, contract in baselines.items():
+        assert C.score_contract(name, contract, case.settlement()).score > 0
+
+
+def test_implied_power_fit_is_labelled_and_bounded():
+    fit = case.fit_implied_bargaining_power(CENTRAL)
+    assert fit.identified_set is not None or fit.point is not None or "no d" in fit.status
+    if fit.identified_set is not None:
+        assert 0.0 <= fit.identified_set.lo <= fit.identified_set.hi <= 1.0
+        for (lo, hi), a in zip(fit.disagreement_box, fit.agreement):
+            assert lo <= hi < a
