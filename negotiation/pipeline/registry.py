@@ -31,7 +31,16 @@ if TYPE_CHECKING:
 
 __all__ = ["KINDS", "Experiment", "FigureSpec", "get_experiment", "known_kinds", "register", "unregister"]
 
-KINDS: Mapping[str, str] = MappingProxyType({})
+KINDS: Mapping[str, str] = MappingProxyType({
+    "baseline": "negotiation.experiments.baseline",
+    "bargaining_power": "negotiation.experiments.bargaining_power",
+    "threats": "negotiation.experiments.threats",
+    "agi_beliefs": "negotiation.experiments.agi_beliefs",
+    "alternating_offers": "negotiation.experiments.alternating_offers",
+    "sensitivity": "negotiation.experiments.sensitivity",
+    "counterfactuals": "negotiation.experiments.counterfactuals",
+    "calibration": "negotiation.experiments.calibration",
+})
 """Built-in kinds: kind -> module that defines ``EXPERIMENT``, one line per kind, e.g.
 ``"baseline": "negotiation.experiments.baseline",``."""
 
