@@ -21,7 +21,8 @@ def test_duplicate_macro_fails_loudly(tmp_path: Path, toy_kind: Experiment) -> N
     macros = tmp_path / "results" / "alpha" / "macros.tex"
     macros.write_text(macros.read_text() + "\\newcommand{\\AlphaMean}{1}\n")
     with pytest.raises(PaperError, match="duplicate macro 'AlphaMean'"):
-        assemble_generated(load_configs(tmp_path / "experiments"), tmp_path / "results", tmp_path / "paper")
+        assemble_generated(load_configs(tmp_path / "experiments"), tmp_path / "results", tmp_path / "paper",
+                           tmp_path / "figures")
 
 
 def test_duplicate_figure_label_fails_loudly() -> None:
@@ -35,7 +36,8 @@ def test_duplicate_figure_label_fails_loudly() -> None:
 def test_generated_files_without_results_is_an_error(tmp_path: Path, toy_kind: Experiment) -> None:
     write_toy(tmp_path, kind=TOY_FAST)
     with pytest.raises(PaperError, match="no results"):
-        assemble_generated(load_configs(tmp_path / "experiments"), tmp_path / "results", tmp_path / "paper")
+        assemble_generated(load_configs(tmp_path / "experiments"), tmp_path / "results", tmp_path / "paper",
+                           tmp_path / "figures")
 
 
 @pytest.mark.skipif(shutil.which("latexmk") is None, reason="needs TeX Live with latexmk")
@@ -48,7 +50,8 @@ def test_paper_compiles_from_generated_files(tmp_path: Path, toy_kind: Experimen
     assert summary.pdf is not None and summary.pdf.read_bytes().startswith(b"%PDF")
     generated = tmp_path / "paper" / "generated"
     assert "\\newcommand{\\ToyOneMean}" in (generated / "macros.tex").read_text()
-    assert (generated / "figures" / "toy_one-quantiles.pdf").is_file()
+    assert (tmp_path / "figures" / "toy_one-quantiles.pdf").is_file()
+    assert "{../figures/toy_one-quantiles.pdf}" in (generated / "figures.tex").read_text()
     assert "\\label{fig:toy_one-quantiles}" in (generated / "figures.tex").read_text()
     assert "\\input{generated/tables/toy_one-summary.tex}" in (generated / "tables.tex").read_text()
 

@@ -1,9 +1,10 @@
-"""Assemble ``paper/generated/`` from saved results and build ``paper/main.pdf`` with latexmk.
+"""Assemble ``paper/generated/`` and ``figures/`` from saved results; build ``paper/main.pdf``.
 
 ``generated/`` holds ``macros.tex`` (every experiment's macros; a name defined twice is an
-error), ``tables/<experiment>-<table>.tex``, ``figures/<experiment>-<label>.pdf|.png`` (a
-label used twice is an error), and ``tables.tex`` / ``figures.tex`` with one float per table and figure. It is
-replaced as a whole, so no stale file survives. The build fails loudly on a LaTeX error and
+error), ``tables/<experiment>-<table>.tex``, and ``tables.tex`` / ``figures.tex`` with one float
+per table and figure. The figures themselves are collected in the project's ``figures/`` as
+``<experiment>-<label>.pdf|.png`` (a label used twice is an error), where the paper includes
+them from. Both folders are replaced as a whole, so no stale file survives. The build fails loudly on a LaTeX error and
 on undefined references or citations and multiply-defined labels in the log.
 """
 
@@ -48,11 +49,11 @@ def _macro_names(text: str) -> list[str]:
     return [m.group(1) for m in map(_NEWCOMMAND.match, text.splitlines()) if m]
 
 
-def _figure_float(label: str, caption: str, width: str) -> str:
+def _figure_float(label: str, caption: str, width: str, folder: str) -> str:
     env = "figure" if width == "single" else "figure*"
     size = r"\columnwidth" if width == "single" else r"\textwidth"
     return (
-        f"\\begin{{{env}}}[tbp]\n\\centering\n\\includegraphics[width={size}]{{generated/figures/{label}.pdf}}\n"
+        f"\\begin{{{env}}}[tbp]\n\\centering\n\\includegraphics[width={size}]{{{folder}/{label}.pdf}}\n"
         f"\\caption{{{caption}}}\n\\label{{fig:{label}}}\n\\end{{{env}}}\n"
     )
 
@@ -65,8 +66,8 @@ def _table_float(name: str, table: str) -> str:
     )
 
 
-def assemble_generated(configs: Sequence[ExperimentConfig], results: Path, paper: Path) -> Path:
-    """Write ``<paper>/generated/`` from ``<results>/<name>/`` of every experiment.
+def assemble_generated(configs: Sequence[ExperimentConfig], results: Path, paper: Path, figures: Path) -> Path:
+    """Write ``<paper>/generated/`` and the figure collection ``figures`` from ``<results>/<name>/``.
 
     Raises
     ------
@@ -78,8 +79,9 @@ def assemble_generated(configs: Sequence[ExperimentConfig], results: Path, paper
     except ValueError as error:
         raise PaperError(str(error)) from None
     owners: list[tuple[str, str]] = []
-    macros, tables, figures = [GENERATED_HEADER], [GENERATED_HEADER], [GENERATED_HEADER]
-    with staged_directory(Path(paper) / GENERATED_DIR) as out:
+    macros, tables, floats = [GENERATED_HEADER], [GENERATED_HEADER], [GENERATED_HEADER]
+    folder = Path(os.path.relpath(figures, paper)).as_posix()
+    with staged_directory(Path(paper) / GENERATED_DIR) as out, staged_directory(Path(figures)) as collected:
         for config in configs:
             source = Path(results) / config.name
             if not (source / MACROS_FILE).is_file():
@@ -94,15 +96,15 @@ def assemble_generated(configs: Sequence[ExperimentConfig], results: Path, paper
                 label = config.figure_label(spec.label)
                 for suffix in (".pdf", ".png"):
                     figure = source / FIGURES_DIR / f"{spec.label}{suffix}"
-                    atomic_write_bytes(out / FIGURES_DIR / f"{label}{suffix}", figure.read_bytes())
-                figures.append(_figure_float(label, spec.caption, spec.width))
+                    atomic_write_bytes(collected / f"{label}{suffix}", figure.read_bytes())
+                floats.append(_figure_float(label, spec.caption, spec.width, folder))
         try:
             check_unique("macro", owners)
         except ValueError as error:
             raise PaperError(str(error)) from None
         atomic_write_text(out / "macros.tex", "".join(macros))
         atomic_write_text(out / "tables.tex", "".join(tables))
-        atomic_write_text(out / "figures.tex", "".join(figures))
+        atomic_write_text(out / "figures.tex", "".join(floats))
     return Path(paper) / GENERATED_DIR
 
 

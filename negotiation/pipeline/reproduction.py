@@ -24,7 +24,7 @@ class Layout:
     """Where things live in a project checkout.
 
     ``experiments/*.toml`` -> ``results/<name>/`` (``results-quick/<name>/`` under
-    ``--quick``) -> ``paper/generated/`` -> ``paper/main.pdf``.
+    ``--quick``) -> ``figures/`` and ``paper/generated/`` -> ``paper/main.pdf``.
     """
 
     root: Path
@@ -42,6 +42,11 @@ class Layout:
     def paper(self) -> Path:
         """The LaTeX sources."""
         return self.root / "paper"
+
+    @property
+    def figures(self) -> Path:
+        """Every figure of every experiment, as the paper includes it."""
+        return self.root / "figures"
 
 
 @dataclass(frozen=True)
@@ -109,7 +114,7 @@ def reproduce(
     pdf = None
     if paper and not quick:
         progress.message("paper: assembling paper/generated/")
-        assemble_generated(configs, out, layout.paper)
+        assemble_generated(configs, out, layout.paper, layout.figures)
         progress.message("paper: latexmk -pdf main.tex")
         pdf = build_paper(layout.paper)
         progress.message(f"paper: wrote {pdf}")
