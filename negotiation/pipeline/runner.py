@@ -20,7 +20,7 @@ from negotiation.pipeline.progress import Prefixed, Progress, SilentProgress
 from negotiation.pipeline.provenance import provenance_record
 from negotiation.pipeline.results import load_results, write_results
 from negotiation.pipeline.schema import ConfigError
-from negotiation.plots.style import save_figure
+from negotiation.plots.style import journal_style, save_figure
 
 __all__ = ["FIGURES_DIR", "PROVENANCE_FILE", "STAMP_FILE", "RunSummary", "Stamp", "read_stamp", "run_experiment", "stamp_of"]
 
@@ -121,7 +121,9 @@ def run_experiment(
         write_results(results, staging, config.macro_prefix)
         saved = load_results(staging)
         for index, spec in enumerate(config.experiment.figures, start=1):
-            save_figure(spec.draw(saved), staging / FIGURES_DIR / spec.label)
+            with journal_style():
+                figure = spec.draw(saved)
+            save_figure(figure, staging / FIGURES_DIR / spec.label)
             progress.update("figures", index, len(config.experiment.figures))
         atomic_write_text(staging / STAMP_FILE, stamp.to_json())
         wall = time.perf_counter() - started

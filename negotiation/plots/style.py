@@ -13,8 +13,9 @@ greyscale.
 
 from __future__ import annotations
 
+import contextlib
 import io
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -33,6 +34,7 @@ __all__ = [
     "OKABE_ITO",
     "PNG_DPI",
     "RC_PARAMS",
+    "journal_style",
     "SINGLE_COLUMN_WIDTH",
     "ConceptStyle",
     "new_figure",
@@ -143,6 +145,16 @@ def style_of(concept: str) -> ConceptStyle:
         return CONCEPTS[concept]
     except KeyError:
         raise ValueError(f"concept must be one of {sorted(CONCEPTS)}, got {concept!r}") from None
+
+
+@contextlib.contextmanager
+def journal_style() -> Iterator[None]:
+    """Draw under :data:`RC_PARAMS`: line widths, marker edges and font sizes apply when artists are made.
+
+    The runner draws every figure function inside it; call it yourself when drawing elsewhere.
+    """
+    with matplotlib.rc_context(dict(RC_PARAMS)):
+        yield
 
 
 def new_figure(
