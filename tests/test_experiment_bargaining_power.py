@@ -1,0 +1,62 @@
+"""The ``bargaining_power`` experiment in quick mode: a labelled FIT, ordered intervals; and the
+closed-form helpers it uses against the case's engine-based comparison code."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from negotiation.batch import nash_batch
+from negotiation.cases.microsoft_openai import calibration, compare
+from negotiation.cases.microsoft_openai.batch import family
+from negotiation.experiments._case_views import implied_weights, radial_positions, replicate
+from negotiation.pipeline import load_config, run_experiment
+
+CONFIG = Path(__file__).resolve().parents[1] / "experiments" / "bargaining_power.toml"
+#: Width allowed for the bisection interval of a weight off a kink.
+ALPHA_TOL = 1e-5
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return run_experiment(load_config(CONFIG), tmp_path_factory.mktemp("results"), quick=True).directory
+
+
+def test_fit_is_labelled(out: Path) -> None:
+    values = json.loads((out / "results.json").read_text())
+    assert values["fit_label"].startswith("FIT")
+    macros = (out / "macros.tex").read_text()
+    assert "\\BargainingPowerFitWeightLow" in macros and "\\BargainingPowerBrwWeight" in macros
+    assert "FIT" in (out / "tables/weights.tex").read_text()
+
+
+def test_intervals_ordered(out: Path) -> None:
+    values = json.loads((out / "results.json").read_text())
+    lo, hi = values["fit_implied_weight"]["identified_set"]
+    assert 0.0 <= lo <= hi <= 1.0
+    b_lo, b_hi = values["brw_weight"]["interval"]
+    assert b_lo <= values["brw_weight"]["central"] <= b_hi
+    assert values["fit_implied_weight"]["central"] is None  # the settlement is not >> d at central values
+    for key in ("alpha_low", "alpha_central", "alpha_high"):
+        assert np.all(np.diff(values["curve"][key]) >= -1e-9), "alpha-hat must rise with d_O"
+    assert np.all(np.array(values["curve"]["alpha_low"]) >= np.array(values["curve"]["alpha_high"]) - 1e-9)
+
+
+def test_batch_helpers_agree_with_compare() -> None:
+    """Closed-form projection = compare.settlement_position's; the implied weight reproduces the point."""
+    p = calibration().central()
+    fam = family(p)
+    position = compare.settlement_position(p)
+    batch = radial_positions(fam, position.utilities)
+    np.testing.assert_allclose(batch.projection[0], position.projection, rtol=1e-8)
+    assert batch.distance[0] == pytest.approx(position.distance, rel=1e-6)
+    (_, m_hi), (o_lo, _) = compare.disagreement_box()
+    corner = replicate(fam, np.array([[m_hi, o_lo]]))
+    lo, hi = implied_weights(corner, position.projection)
+    assert lo[0] <= hi[0] < lo[0] + ALPHA_TOL
+    alpha = 0.5 * (lo[0] + hi[0])
+    reached = nash_batch(corner, np.array([[alpha, 1.0 - alpha]])).utilities[0]
+    np.testing.assert_allclose(reached, position.projection, rtol=1e-5)
