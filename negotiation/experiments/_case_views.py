@@ -11,7 +11,6 @@ read saved results only).
 from __future__ import annotations
 
 import dataclasses
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -20,8 +19,8 @@ import numpy as np
 
 from negotiation.batch import ShareAffineFamily, candidate_segments, nash_batch, ray_batch, segment_utilities, subset
 from negotiation.cases.microsoft_openai.batch import BatchPrediction, as_draws, predict_batch
-from negotiation.cases.microsoft_openai.compare import POSITIONS_FILE, TERMS
-from negotiation.cases.microsoft_openai.parameters import MOU_DATE, PARAMETER_NAMES, Parameters, calibration, parse_sources
+from negotiation.cases.microsoft_openai.compare import TERMS
+from negotiation.cases.microsoft_openai.parameters import PARAMETER_NAMES, Parameters, calibration
 from negotiation.cases.microsoft_openai.solve import CONCEPTS
 from negotiation.plots import style_of
 
@@ -35,7 +34,6 @@ WEIGHT_BISECTIONS = 40
 #: Relative tolerance on u_M when deciding whether a Nash solution reached the agreement.
 WEIGHT_TOL = 1e-7
 #: Sides of the reported positions in ``data/positions.toml`` (before the MOU).
-POSITION_SIDES = ("status_quo", "openai", "microsoft")
 
 
 @dataclass(frozen=True)
@@ -185,23 +183,6 @@ def plain_contract(contract: Mapping[str, Any], row: int | None = None) -> dict[
         value = contract[term] if row is None else contract[term][row]
         out[term] = value.item() if isinstance(value, np.generic) else value
     return out
-
-
-def position_contracts() -> dict[str, dict[str, Any]]:
-    """The reported pre-MOU positions of ``data/positions.toml`` as full contracts.
-
-    ``status_quo`` is the 2019/2023 contract written in the contract space; each side's position
-    is the status quo with the terms that side was reported to move on (as ``compare.baselines``
-    builds them). Raises ``ValueError`` if a position is dated on or after the MOU.
-    """
-    with open(POSITIONS_FILE, "rb") as handle:
-        data = tomllib.load(handle)
-    sources = parse_sources(data["sources"])
-    for side in POSITION_SIDES:
-        if sources[data[side]["source"]].date >= MOU_DATE:
-            raise ValueError(f"position {side!r} is dated on or after the MOU")
-    status_quo = {t: data["status_quo"][t] for t in TERMS}
-    return {side: {**status_quo, **{t: v for t, v in data[side].items() if t in TERMS}} for side in POSITION_SIDES}
 
 
 # ----------------------------------------------------------------------------- drawing

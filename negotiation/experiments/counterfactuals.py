@@ -22,7 +22,7 @@ from negotiation.cases.microsoft_openai.batch import family, rows_of
 from negotiation.cases.microsoft_openai.parameters import CALIBRATION_FILE
 from negotiation.cases.microsoft_openai.payoffs import contract_utilities, status_quo_payoffs
 from negotiation.experiments._case_views import (add_legend, central_and_sample, concept_sizes, draw_frontier, frontier_points,
-                                                 latex_label, marker_kwargs, plain_contract, position_contracts,
+                                                 latex_label, marker_kwargs, plain_contract,
                                                  radial_positions, solve_concepts, window_around)
 from negotiation.pipeline import Experiment, FigureSpec, Param, Progress, Results, SavedResults, Table
 from negotiation.plots import new_figure
@@ -45,7 +45,7 @@ SCHEMA = {
 
 def contracts() -> dict[str, dict[str, Any]]:
     """The counterfactual contracts; the last two are COMPARISON contracts built from the settlement."""
-    positions = position_contracts()
+    positions = {side: dict(contract) for side, contract in compare.positions().items()}
     actual = dict(compare.settlement())
     return {
         "status_quo": positions["status_quo"],

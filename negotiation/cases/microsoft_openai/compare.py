@@ -141,12 +141,16 @@ def settlement() -> Mapping[str, Any]:
     return MappingProxyType({t: terms[t] for t in TERMS})
 
 
-def baselines() -> tuple[tuple[str, Mapping[str, Any]], ...]:
-    """Naive baselines: the status quo, and the midpoint of the reported pre-MOU positions.
+def positions() -> dict[str, Mapping[str, Any]]:
+    """The reported pre-MOU positions as full contracts: ``status_quo``, ``openai``, ``microsoft``.
 
-    Midpoint: a continuous term is the mean of the two positions (a party silent on it keeps the
-    status quo); a discrete term takes the status-quo value unless both positions name the same
-    value. Every position is dated before the MOU.
+    ``status_quo`` is the 2019/2023 contract written in the contract space; each side's position
+    is the status quo with the terms that side was reported to move on.
+
+    Raises
+    ------
+    ValueError
+        If a position is dated on or after the MOU.
     """
     data = _load(POSITIONS_FILE)
     sources = parse_sources(data["sources"])
@@ -154,12 +158,25 @@ def baselines() -> tuple[tuple[str, Mapping[str, Any]], ...]:
         if sources[data[side]["source"]].date >= MOU_DATE:
             raise ValueError(f"position {side!r} is dated on or after the MOU")
     status_quo = {t: data["status_quo"][t] for t in TERMS}
-    sides = [{**status_quo, **{t: v for t, v in data[s].items() if t in TERMS}} for s in ("openai", "microsoft")]
+    return {"status_quo": MappingProxyType(status_quo),
+            **{s: MappingProxyType({**status_quo, **{t: v for t, v in data[s].items() if t in TERMS}})
+               for s in ("openai", "microsoft")}}
+
+
+def baselines() -> tuple[tuple[str, Mapping[str, Any]], ...]:
+    """Naive baselines: the status quo, and the midpoint of the reported pre-MOU positions.
+
+    Midpoint: a continuous term is the mean of the two positions (a party silent on it keeps the
+    status quo); a discrete term takes the status-quo value unless both positions name the same
+    value. Every position is dated before the MOU.
+    """
+    given = positions()
+    status_quo, sides = given["status_quo"], [given["openai"], given["microsoft"]]
     midpoint = {
         t: (sum(float(s[t]) for s in sides) / 2 if t in CONTINUOUS_RANGES else (sides[0][t] if sides[0][t] == sides[1][t] else status_quo[t]))
         for t in TERMS
     }
-    return (("status_quo", MappingProxyType(status_quo)), ("positions_midpoint", MappingProxyType(midpoint)))
+    return (("status_quo", status_quo), ("positions_midpoint", MappingProxyType(midpoint)))
 
 
 def score_contract(name: str, contract: Mapping[str, Any], actual: Mapping[str, Any]) -> ContractScore:
