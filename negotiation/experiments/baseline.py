@@ -148,10 +148,21 @@ def _contract_curve(p: Any, nash: Mapping[str, Any], actual: Mapping[str, Any], 
 
 
 # ----------------------------------------------------------------------------- tables and macros
+TERM_LABELS = {
+    "equity": "Equity stake", "revenue_share": "Revenue share", "azure_commitment": "Azure commitment ($B)",
+    "revenue_share_until": "Revenue share until", "api_exclusivity": "API exclusivity until",
+    "ip_rights_until": "IP rights until", "ip_post_agi": "IP incl. post-AGI models", "compute_rofr": "Compute ROFR",
+    "agi_trigger": "AGI trigger",
+}
+"""Row labels of the ``terms`` table (plain text: the table escapes it)."""
+
+
 def _cell(term: str, value: Any) -> str:
     if term in CONTINUOUS_RANGES:
         return f"{float(value):.0f}" if term == "azure_commitment" else f"{float(value):.3f}"
-    return str(value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return {"agi": "AGI", "none": "none"}.get(value, str(value)) if isinstance(value, str) else str(value)
 
 
 def _tables(values: Mapping[str, Any], actual: Mapping[str, Any]) -> dict[str, Table]:
@@ -162,7 +173,7 @@ def _tables(values: Mapping[str, Any], actual: Mapping[str, Any]) -> dict[str, T
     contracts = {c: values["predictions"][c]["contract"] for c in CONCEPTS} | {b: values["baselines"][b]["contract"] for b in BASELINES}
     terms = Table(
         columns=("term", "actual", *names),
-        rows=tuple((t, _cell(t, actual[t]), *(_cell(t, contracts[n][t]) for n in names)) for t in TERMS),
+        rows=tuple((TERM_LABELS[t], _cell(t, actual[t]), *(_cell(t, contracts[n][t]) for n in names)) for t in TERMS),
         headers=("Term", "Actual", *(latex_label(n) for n in names)),
         formats=("s",) * (len(names) + 2),
     )
@@ -172,7 +183,7 @@ def _tables(values: Mapping[str, Any], actual: Mapping[str, Any]) -> dict[str, T
         errors = [float(contracts[n][t]) - float(actual[t]) for t in CONTINUOUS_RANGES]
         matches = sum(contracts[n][t] == actual[t] for t in DISCRETE_TERMS)
         beats = record.get("beats", {})
-        score_rows.append((n, *errors, matches, record["score"], *record["utilities"],
+        score_rows.append((latex_label(n), *errors, matches, record["score"], *record["utilities"],
                            *("yes" if beats.get(b) else ("no" if beats else "--") for b in BASELINES)))
     scores = Table(
         columns=("contract", "equity_error", "revenue_share_error", "azure_error", "discrete_matches", "score",
@@ -186,7 +197,7 @@ def _tables(values: Mapping[str, Any], actual: Mapping[str, Any]) -> dict[str, T
     interval_rows = []
     for c in CONCEPTS:
         r = values["intervals"][c]
-        interval_rows.append((c, *r["equity"][::2], *r["revenue_share"][::2], *r["score"][::2],
+        interval_rows.append((latex_label(c), *r["equity"][::2], *r["revenue_share"][::2], *r["score"][::2],
                               r["beats_share"]["status_quo"], r["beats_share"]["positions_midpoint"]))
     intervals = Table(
         columns=("concept", "equity_p5", "equity_p95", "revenue_share_p5", "revenue_share_p95", "score_p5", "score_p95",
