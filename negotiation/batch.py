@@ -1,0 +1,842 @@
+"""Closed-form batch solutions for families of share-affine contract problems.
+
+A share-affine family holds, for every draw n and discrete combination k, a contract problem
+
+    V(y)  = V0 + v . y                        (value shared by the two players)
+    u1    = e V(y) + b1 + beta1 . y
+    u2    = (1 - e) V(y) + b2 + beta2 . y
+
+with a share e in [e_lo, e_hi] and side terms y in a box. The share is a transfer:
+u1 + u2 = J(y) does not depend on e.
+
+Where the optima lie. At a maximiser of any of the criteria below (weighted log-gains, ray
+length, weighted sum) with e strictly inside its bounds, y must maximise J over the box: one
+can move y in a direction that raises J while adjusting e to hold u1 fixed, which raises u2
+(V > 0). J is affine, so a box corner maximises it. Otherwise e sits at a bound, and the map
+y -> u is affine: the image of the box is a parallelogram whose Pareto boundary is made of
+images of box edges. Every optimum therefore lies on one of a fixed list of segments, the
+same in contract space for every draw and combination:
+
+- for each corner c of the box, the share segment (e_lo, c) -> (e_hi, c);
+- for each bound e in {e_lo, e_hi}, the image of each box edge.
+
+On a segment u(t) = u_a + t (u_b - u_a), t in [0, 1], every criterion has a closed form
+(a concave function of one variable with an explicit stationary point, or a piecewise-linear
+one); the best segment over all combinations is the solution. The same criteria, tolerances
+and tie-break as the engine (``negotiation.solutions``) are used, so the batch path and the
+one-at-a-time solver agree to solver precision (tests check 1e-8 in utilities).
+
+Pruning (``candidates``). Before any concept is solved, each draw drops the segments all of
+whose points are beaten in both utilities, by a margin eta = PRUNE_MARGIN (1 + max |u|), by
+feasible points: samples (x, F(x)) of the upper envelope F(x) = max {u2 : u1 >= x} at
+ENVELOPE_SAMPLES abscissae. Every criterion here (weighted log-gains, ray length with r >= 0,
+weighted sums with positive weights, the frontier value phi of alternating offers, the Nash step
+of the threat iteration, the ideal point) is strictly increasing under such a dominance, and
+with free disposal a dominating point beats the dominated one in every constraint (u >= d,
+u1 >= x1). Dominance chains end (the coordinate sum rises by 2 eta per step), so each pruned
+point is beaten by a point of a kept segment: no optimum is lost and no tie is created.
+Pruning does not depend on d, so it is done once and shared by all concepts.
+
+All arrays carry the draws on axis 0; memory is O(draws x combinations x segments), so callers
+pass chunks of draws (``negotiation.sweep`` does).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from negotiation.games.alternating_offers import ROOT_XTOL
+from negotiation.games.threats import _BRACKET_FACTOR, _SLOPE_LIMIT, MAX_ITER, SLOPE_TOL
+from negotiation.solutions.utilitarian import TIE_BREAK_WEIGHTS, TIE_TOL
+
+GAIN_TOL = 1e-12
+"""A gain counts as non-negative above -GAIN_TOL * (1 + |d|) (matches the engine's feasibility tolerance scale)."""
+KERNEL_TOL = 1e-10
+"""A Shapley–Snow kernel is optimal when its strategies are >= -KERNEL_TOL and guarantee the value to
+within KERNEL_TOL, both relative to 1 + max |M| (tighter than the engine's LP gap certificate, 1e-8)."""
+SINGULAR_TOL = 1e-12
+"""A square submatrix S is singular when |det S| <= SINGULAR_TOL max|S|^r."""
+ROOT_MAX_ITER = 200
+"""Most iterations of the vectorised bracketed root finder (bisection alone needs ~45 at the engine's tolerances)."""
+PRUNE_MARGIN = 1e-9
+"""Pruned segments are beaten in both utilities by at least PRUNE_MARGIN (1 + max |u|) (far above rounding)."""
+ENVELOPE_SAMPLES = 24
+"""Points of the upper envelope used as dominators when pruning (more: fewer kept segments, dearer pruning)."""
+
+
+@dataclass(frozen=True)
+class ShareAffineFamily:
+    """Coefficients of a batch of share-affine contract problems.
+
+    Attributes
+    ----------
+    value : np.ndarray
+        (N, K) intercepts V0 of the shared value.
+    value_slope : np.ndarray
+        (N, K, m) slopes v of the shared value in the side terms.
+    side : np.ndarray
+        (N, K, 2) intercepts (b1, b2) of each player's side payoff.
+    side_slope : np.ndarray
+        (N, K, 2, m) slopes (beta1, beta2).
+    share_bounds : tuple of float
+        (e_lo, e_hi), the range of player 1's share.
+    box : np.ndarray
+        (m, 2) bounds of the side terms.
+    disagreement : np.ndarray
+        (N, 2) disagreement points.
+    """
+
+    value: np.ndarray
+    value_slope: np.ndarray
+    side: np.ndarray
+    side_slope: np.ndarray
+    share_bounds: tuple[float, float]
+    box: np.ndarray
+    disagreement: np.ndarray
+
+    def __post_init__(self) -> None:
+        n, k = np.shape(self.value)
+        m = np.shape(self.box)[0]
+        expected = {"value_slope": (n, k, m), "side": (n, k, 2), "side_slope": (n, k, 2, m),
+                    "box": (m, 2), "disagreement": (n, 2)}
+        for name, shape in expected.items():
+            if np.shape(getattr(self, name)) != shape:
+                raise ValueError(f"{name} must have shape {shape}, got {np.shape(getattr(self, name))}")
+        for name in ("value", *expected):
+            if not np.all(np.isfinite(getattr(self, name))):
+                raise ValueError(f"{name} must be finite")
+        lo, hi = self.share_bounds
+        if not 0.0 <= lo < hi <= 1.0:
+            raise ValueError(f"share_bounds must satisfy 0 <= lo < hi <= 1, got {self.share_bounds!r}")
+
+    def utilities(self, share: np.ndarray, side_terms: np.ndarray) -> np.ndarray:
+        """u at share e (..., ) and side terms y (..., m), broadcast against (N, K): shape (N, K, ..., 2)."""
+        extra = np.ndim(share)
+        expand = (slice(None), slice(None)) + (None,) * extra
+        v = self.value[expand] + np.einsum("nkm,...m->nk...", self.value_slope, side_terms)
+        b = self.side[expand + (slice(None),)] + np.einsum("nkim,...m->nk...i", self.side_slope, side_terms)
+        e = np.asarray(share)
+        return np.stack([e * v, (1.0 - e) * v], axis=-1) + b
+
+
+@dataclass(frozen=True)
+class Segments:
+    """The candidate segments in contract space: share and side terms at both ends.
+
+    ``share`` has shape (S, 2) (start, end) and ``side_terms`` shape (S, 2, m).
+    """
+
+    share: np.ndarray
+    side_terms: np.ndarray
+
+
+@dataclass(frozen=True)
+class BatchSolution:
+    """Solutions of every draw: utilities (N, 2), the chosen combination (N,), share (N,), side terms (N, m)."""
+
+    utilities: np.ndarray
+    combination: np.ndarray
+    share: np.ndarray
+    side_terms: np.ndarray
+
+
+def candidate_segments(share_bounds: tuple[float, float], box: np.ndarray) -> Segments:
+    """Share segments at every box corner, then images of every box edge at both share bounds."""
+    box = np.asarray(box, dtype=float)
+    m = box.shape[0]
+    corners = np.array(list(itertools.product(*box)))  # (2^m, m)
+    lo, hi = share_bounds
+    shares = [(lo, hi)] * len(corners)
+    sides = [(c, c) for c in corners]
+    for e in (lo, hi):
+        for a, b in itertools.combinations(range(len(corners)), 2):
+            if np.count_nonzero(corners[a] != corners[b]) == 1:
+                shares.append((e, e))
+                sides.append((corners[a], corners[b]))
+    return Segments(np.array(shares, dtype=float), np.array(sides, dtype=float).reshape(-1, 2, m))
+
+
+def segment_utilities(family: ShareAffineFamily, segments: Segments) -> tuple[np.ndarray, np.ndarray]:
+    """Utilities at the segment ends: (start, end), each of shape (N, K, S, 2).
+
+    Every end is one of few contract vertices (share bound x box corner), so u is evaluated there
+    once and gathered.
+    """
+    m = segments.side_terms.shape[-1]
+    ends = np.concatenate([segments.share.reshape(-1, 1), segments.side_terms.reshape(-1, m)], 1)
+    vertices, index = np.unique(ends, axis=0, return_inverse=True)
+    u = family.utilities(vertices[:, 0], vertices[:, 1:])[:, :, index.reshape(-1, 2)]
+    return u[:, :, :, 0], u[:, :, :, 1]
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """The candidate segments of every draw in utility space, flattened over (combination, segment).
+
+    Attributes
+    ----------
+    segments : Segments
+        The segments in contract space.
+    start, end : np.ndarray
+        (N, L, 2) utilities at the segment ends.
+    combination, segment : np.ndarray
+        (N, L) which combination and which segment of ``segments`` each slot holds.
+    """
+
+    segments: Segments
+    start: np.ndarray
+    end: np.ndarray
+    combination: np.ndarray
+    segment: np.ndarray
+
+    def take(self, index: np.ndarray) -> Candidates:
+        """The slots ``index`` (N, M) of every draw."""
+        return Candidates(self.segments, *(np.take_along_axis(a, index[..., None], 1) for a in (self.start, self.end)),
+                          *(np.take_along_axis(a, index, 1) for a in (self.combination, self.segment)))
+
+    def rows(self, rows: np.ndarray) -> Candidates:
+        """Some draws."""
+        return Candidates(self.segments, self.start[rows], self.end[rows], self.combination[rows], self.segment[rows])
+
+
+def candidates(family: ShareAffineFamily, prune: bool = True) -> Candidates:
+    """Every (combination, segment) of every draw, without the segments pruning shows useless.
+
+    With ``prune`` each draw keeps the segments that are not dominated (module docstring), in
+    their original order, padded to the chunk's largest count with copies of its first kept
+    segment (a copy ties with its original, and every selection takes the first maximiser).
+    """
+    segments = candidate_segments(family.share_bounds, family.box)
+    start, end = segment_utilities(family, segments)
+    n, k, s = start.shape[:3]
+    full = Candidates(segments, start.reshape(n, k * s, 2), end.reshape(n, k * s, 2),
+                      np.broadcast_to(np.repeat(np.arange(k), s), (n, k * s)),
+                      np.broadcast_to(np.tile(np.arange(s), k), (n, k * s)))
+    return full.take(_compact(~dominated(full.start, full.end))) if prune else full
+
+
+def dominated(start: np.ndarray, end: np.ndarray, samples: int = ENVELOPE_SAMPLES) -> np.ndarray:
+    """(N, L) True where every point of the segment is beaten in both utilities by an envelope sample.
+
+    The samples (x_j, F(x_j)) of F(x) = max {u2 : u1 >= x} are lowered by eta = PRUNE_MARGIN
+    (1 + max |u|) and sorted by x; a segment is dominated when each of its points q has a sample
+    with x_j >= q1 and F_j >= q2 (``_below_staircase``).
+    """
+    eta = PRUNE_MARGIN * (1.0 + np.maximum(np.abs(start).max(axis=(1, 2)), np.abs(end).max(axis=(1, 2))))
+    profile = _Profile.of(start, end)
+    top = np.argmax(profile.left[..., 1], axis=1)[:, None]
+    x_lo = np.take_along_axis(profile.left[..., 0], top, 1)
+    x_hi = profile.right_1.max(axis=1, keepdims=True)
+    x = x_lo + (x_hi - x_lo) * np.linspace(0.0, 1.0, samples)
+    stairs = np.stack([x, np.stack([profile.envelope(x[:, j]) for j in range(samples)], axis=1)], -1)
+    return profile.below_staircase(stairs - eta[:, None, None])
+
+
+@dataclass(frozen=True)
+class _Profile:
+    """What matters of a segment for dominance: the part of it no other point of it dominates.
+
+    A segment whose u2 falls as u1 rises is kept whole, from its upper-left end ``left`` to its
+    lower-right end (u1 = ``right_1``) with ``slope`` = du2/du1 < 0; any other segment is
+    dominated by (and contains) its upper corner max(u_a, u_b), so it becomes that point
+    (left = corner, right_1 = corner u1, slope 0). Shapes (N, L, 2), (N, L), (N, L).
+    """
+
+    left: np.ndarray
+    right_1: np.ndarray
+    slope: np.ndarray
+
+    @classmethod
+    def of(cls, start: np.ndarray, end: np.ndarray) -> _Profile:
+        step = end - start
+        falling = (step[..., 0] * step[..., 1] < 0)[..., None]
+        rightward = (step[..., 0] >= 0)[..., None]
+        corner = np.maximum(start, end)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            slope = np.where(falling[..., 0], step[..., 1] / step[..., 0], 0.0)
+        return cls(np.where(falling, np.where(rightward, start, end), corner),
+                   np.where(falling, np.where(rightward, end, start), corner)[..., 0], slope)
+
+    def value(self, x: np.ndarray) -> np.ndarray:
+        """(N, L) u2 of each profile at u1 = max(x, left u1), -inf beyond its right end; x broadcasts to (N, L)."""
+        return np.where(x <= self.right_1, self.left[..., 1] + (np.maximum(x, self.left[..., 0]) - self.left[..., 0])
+                        * self.slope, -np.inf)
+
+    def envelope(self, x: np.ndarray) -> np.ndarray:
+        """F(x) = max {u2 : u1 >= x} over the segments, per draw (N,) (the profile value is non-increasing in x)."""
+        return self.value(x[:, None]).max(axis=1)
+
+    def below_staircase(self, stairs: np.ndarray) -> np.ndarray:
+        """(N, L) True where each point q of a segment has a stair (x_j, y_j) (N, J, 2) with x_j >= q1, y_j >= q2.
+
+        Stairs are sorted by x. The part of a profile with x_{j-1} <= u1 <= x_j must lie below
+        y_j, and on that part u2 is largest at its left end.
+        """
+        below = self.right_1 <= stairs[:, -1:, 0]
+        previous = np.full((len(stairs), 1), -np.inf)
+        for j in range(stairs.shape[1]):
+            x_j, y_j = stairs[:, j:j + 1, 0], stairs[:, j:j + 1, 1]
+            lo = np.maximum(previous, self.left[..., 0])
+            below &= (lo > np.minimum(x_j, self.right_1)) | (self.value(lo) <= y_j)
+            previous = x_j
+        return below
+
+
+def _compact(keep: np.ndarray) -> np.ndarray:
+    """(N, M) indices of the True slots of each row, in order, padded with the row's first True slot."""
+    width = int(keep.sum(axis=1).max())
+    order = np.argsort(~keep, axis=1, kind="stable")[:, :width]
+    return np.where(np.take_along_axis(keep, order, 1), order, order[:, :1])
+
+
+def nash_batch(family: ShareAffineFamily, weights: tuple[float, float] | np.ndarray = (0.5, 0.5), *,
+               among: Candidates | None = None) -> BatchSolution:
+    """Asymmetric Nash solution of every draw: argmax w1 log(u1 - d1) + w2 log(u2 - d2).
+
+    ``weights`` has shape (2,), or (N, 2) for each draw's own weights. ``among``: precomputed
+    ``candidates(family)`` (shared between concepts).
+    """
+    return _nash(among or candidates(family), family.disagreement, np.asarray(weights, dtype=float))
+
+
+def _nash(among: Candidates, disagreement: np.ndarray, w: np.ndarray) -> BatchSolution:
+    """``nash_batch`` on given candidates, with per-draw disagreement points (N, 2)."""
+    gain0, step = among.start - disagreement[:, None, :], among.end - among.start
+    t, value = _log_gain_maximum(gain0, step, w, np.zeros(gain0.shape[:-1]), np.ones(gain0.shape[:-1]))
+    return _select(among, t, value)
+
+
+def ray_batch(family: ShareAffineFamily, direction: np.ndarray, *, among: Candidates | None = None) -> BatchSolution:
+    """Largest t with u >= d + t r over each draw's contracts (r >= 0 of shape (2,) or (N, 2)).
+
+    Kalai–Smorodinsky (r = a - d), egalitarian (r = (1, 1)) and the ideal point (r = e_i).
+    Returns the maximising contract's utilities, as the engine does.
+    """
+    among = among or candidates(family)
+    r = np.broadcast_to(np.asarray(direction, dtype=float), family.disagreement.shape)
+    gain0, step = _gains(family, among)
+    rr = r[:, None, :]
+    positive = rr > 0
+    scaled0 = np.where(positive, gain0 / np.where(positive, rr, 1.0), np.inf)
+    scaled_step = np.where(positive, step / np.where(positive, rr, 1.0), 0.0)
+    lo, hi = _feasible_interval(gain0, step, _tolerance(family))
+    # candidates: both ends of the feasible interval and the crossing of the two scaled gains
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cross = (scaled0[..., 0] - scaled0[..., 1]) / (scaled_step[..., 1] - scaled_step[..., 0])
+    cross = np.clip(np.nan_to_num(cross, nan=0.0, posinf=0.0, neginf=0.0), lo, hi)
+    ts = np.stack([lo, hi, cross], axis=-1)
+    values = np.minimum(scaled0[..., None, 0] + ts * scaled_step[..., None, 0],
+                        scaled0[..., None, 1] + ts * scaled_step[..., None, 1])
+    values = np.where((lo <= hi)[..., None], values, -np.inf)
+    best = np.argmax(values, axis=-1)
+    t = np.take_along_axis(ts, best[..., None], -1)[..., 0]
+    value = np.take_along_axis(values, best[..., None], -1)[..., 0]
+    return _select(among, t, value)
+
+
+def ideal_point_batch(family: ShareAffineFamily, *, among: Candidates | None = None) -> np.ndarray:
+    """a(S, d) of every draw, shape (N, 2): max u_i over contracts with u >= d."""
+    among = among or candidates(family)
+    return np.column_stack([ray_batch(family, np.array(e), among=among).utilities[:, i]
+                            for i, e in enumerate(([1.0, 0.0], [0.0, 1.0]))])
+
+
+def kalai_smorodinsky_batch(family: ShareAffineFamily, *, among: Candidates | None = None,
+                            ideal: np.ndarray | None = None) -> BatchSolution:
+    """Kalai–Smorodinsky (1975): the ray from d to the ideal point (``ideal``, computed if not given)."""
+    among = among or candidates(family)
+    ideal = ideal_point_batch(family, among=among) if ideal is None else ideal
+    return ray_batch(family, ideal - family.disagreement, among=among)
+
+
+def egalitarian_batch(family: ShareAffineFamily, *, among: Candidates | None = None) -> BatchSolution:
+    """Egalitarian (Kalai 1977): equal gains, the ray along (1, 1)."""
+    return ray_batch(family, np.array([1.0, 1.0]), among=among)
+
+
+def utilitarian_batch(family: ShareAffineFamily, weights: tuple[float, float] = (1.0, 1.0), *,
+                      among: Candidates | None = None) -> BatchSolution:
+    """argmax w . u over u >= d; among maximisers within TIE_TOL, the symmetric Nash solution.
+
+    The same two passes as the engine: W* = max w . u, then maximise the symmetric log-gains
+    subject to w . u >= W* - TIE_TOL (1 + |W*|); where no maximiser gives both a positive gain
+    the first pass's point is kept.
+    """
+    among = among or candidates(family)
+    w = np.asarray(weights, dtype=float)
+    gain0, step = _gains(family, among)
+    lo, hi = _feasible_interval(gain0, step, _tolerance(family))
+    level0 = among.start @ w
+    slope = step @ w
+    ends = np.stack([lo, hi], axis=-1)
+    sums = np.where((lo <= hi)[..., None], level0[..., None] + ends * slope[..., None], -np.inf)
+    first_pick = np.argmax(sums, axis=-1)
+    first = _select(among, np.take_along_axis(ends, first_pick[..., None], -1)[..., 0],
+                    np.take_along_axis(sums, first_pick[..., None], -1)[..., 0])
+    top = (first.utilities @ w)[:, None]
+    floor = top - TIE_TOL * (1.0 + np.abs(top))
+    # sub-interval of [lo, hi] where level0 + t slope >= floor
+    with np.errstate(divide="ignore", invalid="ignore"):
+        root = (floor - level0) / slope
+    band_lo = np.where(slope > 0, np.maximum(lo, root), lo)
+    band_hi = np.where(slope < 0, np.minimum(hi, root), hi)
+    flat_out = (slope == 0) & (level0 < floor)
+    band_lo = np.where(flat_out, np.inf, band_lo)
+    t, value = _log_gain_maximum(gain0, step, TIE_BREAK_WEIGHTS, band_lo, band_hi)
+    second = _select(among, t, value)
+    keep = np.isfinite(np.max(value, axis=1))
+    return BatchSolution(*(np.where(keep.reshape((-1,) + (1,) * (np.ndim(a) - 1)), a, b)
+                           for a, b in zip(_fields(second), _fields(first))))
+
+
+def _fields(s: BatchSolution) -> tuple[np.ndarray, ...]:
+    return s.utilities, s.combination, s.share, s.side_terms
+
+
+def _tolerance(family: ShareAffineFamily) -> np.ndarray:
+    return (GAIN_TOL * (1.0 + np.abs(family.disagreement)))[:, None, :]
+
+
+def _gains(family: ShareAffineFamily, among: Candidates) -> tuple[np.ndarray, np.ndarray]:
+    return among.start - family.disagreement[:, None, :], among.end - among.start
+
+
+def _feasible_interval(gain0: np.ndarray, step: np.ndarray, tol: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """[lo, hi] within [0, 1] where both gains are >= -tol (lo > hi when empty)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        root = (-tol - gain0) / step
+    short = (step == 0) & (gain0 < -tol)
+    lower = np.where(step > 0, root, np.where(short, np.inf, -np.inf))
+    upper = np.where(step < 0, root, np.where(short, -np.inf, np.inf))
+    return (np.clip(np.maximum(lower[..., 0], lower[..., 1]), 0.0, None),
+            np.clip(np.minimum(upper[..., 0], upper[..., 1]), None, 1.0))
+
+
+def _log_gain_maximum(gain0: np.ndarray, step: np.ndarray, w: np.ndarray,
+                      t_lo: np.ndarray, t_hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """max over t in [t_lo, t_hi] of w1 log g1(t) + w2 log g2(t), -inf where a gain is <= 0.
+
+    On the interval where both gains are positive the objective is concave with stationary point
+    t* = -(w1 s1 g2 + w2 s2 g1) / ((w1 + w2) s1 s2); the maximum is at t*, clipped, or an end.
+    """
+    g1, g2 = gain0[..., 0], gain0[..., 1]
+    s1, s2 = step[..., 0], step[..., 1]
+    w1, w2 = (w[..., i].reshape(w.shape[:-1] + (1,) * (g1.ndim - w.ndim + 1)) for i in (0, 1))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        stationary = -(w1 * s1 * g2 + w2 * s2 * g1) / ((w1 + w2) * s1 * s2)
+    stationary = np.clip(np.nan_to_num(stationary, nan=0.0, posinf=0.0, neginf=0.0), t_lo, t_hi)
+    ts = np.stack([np.minimum(t_lo, 1.0), t_hi, stationary], axis=-1)
+    h1, h2 = g1[..., None] + ts * s1[..., None], g2[..., None] + ts * s2[..., None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logs = w1[..., None] * np.log(np.where(h1 > 0, h1, 1.0)) + w2[..., None] * np.log(np.where(h2 > 0, h2, 1.0))
+    values = np.where((h1 > 0) & (h2 > 0), logs, -np.inf)
+    values = np.where((t_lo <= t_hi)[..., None], values, -np.inf)
+    best = np.argmax(values, axis=-1)
+    return (np.take_along_axis(ts, best[..., None], -1)[..., 0],
+            np.take_along_axis(values, best[..., None], -1)[..., 0])
+
+
+def _select(among: Candidates, t: np.ndarray, value: np.ndarray) -> BatchSolution:
+    """The best slot (first maximiser of ``value``, (N, L)) and its t of every draw: utilities and contract."""
+    rows = np.arange(value.shape[0])
+    best = np.argmax(value, axis=1)
+    tt = t[rows, best]
+    a, b = among.start[rows, best], among.end[rows, best]
+    utilities = a + tt[:, None] * (b - a)
+    seg = among.segment[rows, best]
+    share, side = among.segments.share[seg], among.segments.side_terms[seg]
+    return BatchSolution(utilities, among.combination[rows, best], share[:, 0] + tt * (share[:, 1] - share[:, 0]),
+                         side[:, 0] + tt[:, None] * (side[:, 1] - side[:, 0]))
+
+
+# ----------------------------------------------------------------------------- alternating offers
+def rubinstein_batch(family: ShareAffineFamily, discount_factors: np.ndarray, proposer: int = 0,
+                     outside_options: np.ndarray | None = None, *, among: Candidates | None = None,
+                     ideal: np.ndarray | None = None) -> BatchSolution:
+    """Stationary SPE of alternating offers (``rubinstein_solution``) for every draw.
+
+    With phi(x1) = max {u2 : u1 >= x1, u2 >= d2} over the candidate segments of every
+    combination (on one segment u(t) = u_a + t (u_b - u_a) the constraints cut an interval of t
+    and u2 is linear, so the maximum sits at an end of that interval), the proposal x of
+    player 1 solves
+
+        h(x1) = phi(x1) - max(w2, d2 + delta2 (phi(y1(x1)) - d2)) = 0,
+        y1(x1) = max(w1, d1 + delta1 (x1 - d1)),
+
+    on [max(d1, w1), a1] (a the ideal point). As in the engine: x1 = a1 if h(a1) >= 0, else
+    max(d1, w1) if h there is <= 0, else the root (``bracketed_root`` to ROOT_XTOL (1 + max|a - d|)).
+    The agreement is (x1, phi(x1)) when player 1 proposes, (y1, phi(y1)) otherwise, with the
+    contract attaining phi. Draws whose outside options leave no agreement worth both options
+    (where the engine raises) get NaN.
+
+    Parameters
+    ----------
+    family : ShareAffineFamily
+        The feasible sets; ``disagreement`` holds the impasse payoffs d.
+    discount_factors : array_like, shape (2,) or (N, 2)
+        delta_i in (0, 1) per round.
+    proposer : {0, 1}
+        Who makes the first offer.
+    outside_options : array_like, shape (2,) or (N, 2), optional
+        w_i, constraints on the responder (-inf or NaN for no option).
+    among, ideal : optional
+        Precomputed ``candidates(family)`` and ideal point (shared between concepts).
+
+    Returns
+    -------
+    BatchSolution
+
+    References
+    ----------
+    Rubinstein (1982); Shaked & Sutton (1984); Binmore, Rubinstein & Wolinsky (1986); Muthoo (1999), chs. 3-5.
+    """
+    n = family.value.shape[0]
+    delta = np.broadcast_to(np.asarray(discount_factors, dtype=float), (n, 2))
+    if not np.all((delta > 0) & (delta < 1)):
+        raise ValueError("discount_factors must lie in (0, 1)")
+    if proposer not in (0, 1):
+        raise ValueError(f"proposer must be 0 or 1, got {proposer!r}")
+    w = np.full((n, 2), -np.inf) if outside_options is None else np.broadcast_to(
+        np.nan_to_num(np.asarray(outside_options, dtype=float), nan=-np.inf), (n, 2))
+    d = family.disagreement
+    among = among or candidates(family)
+    everyone = np.arange(n)
+
+    def phi(x1: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        return np.max(_frontier_value(among.start[rows], among.end[rows], d[rows, 1], x1)[1], axis=1)
+
+    def responder(x1: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        return np.maximum(w[rows, 0], d[rows, 0] + delta[rows, 0] * (x1 - d[rows, 0]))
+
+    def residual(x1: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        counter = d[rows, 1] + delta[rows, 1] * (phi(responder(x1, rows), rows) - d[rows, 1])
+        return phi(x1, rows) - np.maximum(w[rows, 1], counter)
+
+    ideal = ideal_point_batch(family, among=among) if ideal is None else ideal
+    lo = np.maximum(d[:, 0], w[:, 0])
+    valid = (w[:, 0] <= ideal[:, 0]) & (w[:, 1] <= ideal[:, 1]) & (phi(lo, everyone) >= w[:, 1])
+    hi = ideal[:, 0]
+    lo = np.where(valid, lo, hi)
+    r_lo, r_hi = residual(lo, everyone), residual(hi, everyone)
+    root, _ = bracketed_root(residual, lo, hi, r_lo, r_hi, ROOT_XTOL * (1.0 + np.max(np.abs(ideal - d), axis=1)))
+    x1 = np.where(r_hi >= 0, hi, np.where(r_lo <= 0, lo, root))
+    agreement_1 = x1 if proposer == 0 else responder(x1, everyone)
+    found = _select(among, *_frontier_value(among.start, among.end, d[:, 1], agreement_1))
+    utilities = np.column_stack([agreement_1, found.utilities[:, 1]])
+    return _mask(BatchSolution(utilities, found.combination, found.share, found.side_terms), valid)
+
+
+def _frontier_value(start: np.ndarray, end: np.ndarray, d2: np.ndarray, x1: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per segment: t and value of max {u2(t) : u1(t) >= x1, u2(t) >= d2, t in [0, 1]} (-inf if empty)."""
+    floor = np.stack([x1, d2], axis=-1)[:, None, :]
+    step = end - start
+    lo, hi = _feasible_interval(start - floor, step, GAIN_TOL * (1.0 + np.abs(floor)))
+    t = np.where(step[..., 1] > 0, hi, lo)
+    return t, np.where(lo <= hi, start[..., 1] + t * step[..., 1], -np.inf)
+
+
+def _mask(solution: BatchSolution, keep: np.ndarray) -> BatchSolution:
+    """NaN utilities and continuous terms (combination -1) where ``keep`` is False."""
+    return BatchSolution(np.where(keep[:, None], solution.utilities, np.nan), np.where(keep, solution.combination, -1),
+                         np.where(keep, solution.share, np.nan), np.where(keep[:, None], solution.side_terms, np.nan))
+
+
+def bracketed_root(f: Callable[[np.ndarray, np.ndarray], np.ndarray], lo: np.ndarray, hi: np.ndarray, f_lo: np.ndarray,
+                   f_hi: np.ndarray, xtol: float | np.ndarray, max_iter: int = ROOT_MAX_ITER) -> tuple[np.ndarray, int]:
+    """Roots of a batch of scalar functions, each bracketed by a sign change: Illinois with a bisection safeguard.
+
+    Every iteration evaluates ``f(x, rows)`` once on the draws still searching (``rows``, indices
+    into the N draws; x and the result have their length), so finished draws cost nothing. A draw takes the
+    regula falsi point x = b - f(b) (b - a) / (f(b) - f(a)), with the Illinois rule (the end kept
+    twice in a row has its value halved; Dowell & Jarratt 1971), or the midpoint when the
+    previous step did not halve its bracket or the falsi point leaves it, so the bracket at
+    least halves every two iterations. A draw stops when f is exactly 0 or its bracket is
+    narrower than ``xtol``; like brentq it then returns the end with the smaller |f| (at a jump
+    of f, e.g. a vertex of a frontier, the side the function is nearly zero on). Draws without a sign change return
+    the end where f is 0, else NaN (callers handle them first, as the engine does before brentq).
+
+    Returns
+    -------
+    (np.ndarray, int)
+        The roots (N,) (NaN where not converged within ``max_iter``) and the iterations used.
+    """
+    a, b, fa, fb = (np.array(v, dtype=float) for v in (lo, hi, f_lo, f_hi))
+    true_a, true_b = fa.copy(), fb.copy()  # f at the ends, before Illinois halving
+    xtol = np.broadcast_to(np.asarray(xtol, dtype=float), a.shape)
+    x = np.where(fa == 0, a, np.where(fb == 0, b, 0.5 * (a + b)))
+    done = (fa == 0) | (fb == 0) | (np.sign(fa) == np.sign(fb)) | (np.abs(b - a) <= xtol)
+    x = np.where(done & (fa != 0) & (fb != 0) & (np.sign(fa) == np.sign(fb)), np.nan, x)
+    last = np.zeros(a.shape, dtype=int)  # 1: a was replaced last step, 2: b was
+    bisect = np.zeros(a.shape, dtype=bool)
+    iterations = 0
+    while not np.all(done) and iterations < max_iter:
+        iterations += 1
+        with np.errstate(divide="ignore", invalid="ignore"):
+            falsi = b - fb * (b - a) / (fb - fa)
+        inside = np.isfinite(falsi) & (falsi > np.minimum(a, b)) & (falsi < np.maximum(a, b))
+        trial = np.where(bisect | ~inside, 0.5 * (a + b), falsi)
+        active = ~done
+        rows = np.flatnonzero(active)
+        ft = np.zeros_like(a)
+        ft[rows] = f(trial[rows], rows)
+        width = np.abs(b - a)
+        replace_a = np.sign(ft) == np.sign(fa)
+        new_a, new_fa = np.where(replace_a, trial, a), np.where(replace_a, ft, fa)
+        new_b, new_fb = np.where(replace_a, b, trial), np.where(replace_a, fb, ft)
+        new_fb = np.where(replace_a & (last == 1), 0.5 * new_fb, new_fb)
+        new_fa = np.where(~replace_a & (last == 2), 0.5 * new_fa, new_fa)
+        true_a = np.where(active & replace_a, ft, true_a)
+        true_b = np.where(active & ~replace_a, ft, true_b)
+        a, b = np.where(active, new_a, a), np.where(active, new_b, b)
+        fa, fb = np.where(active, new_fa, fa), np.where(active, new_fb, fb)
+        last = np.where(active, np.where(replace_a, 1, 2), last)
+        bisect = np.abs(b - a) > 0.5 * width
+        hit = active & (ft == 0)
+        narrow = active & (np.abs(b - a) <= xtol)
+        x = np.where(hit, trial, np.where(narrow, np.where(np.abs(true_a) <= np.abs(true_b), a, b), x))
+        done = done | hit | narrow
+    return np.where(done, x, np.nan), iterations
+
+
+# ----------------------------------------------------------------------------- variable threats
+@dataclass(frozen=True)
+class ThreatBatch:
+    """Nash (1953) NTU variable-threat solutions of every draw.
+
+    Attributes
+    ----------
+    solution : BatchSolution
+        The Nash solution of (S, threat point): utilities, combination and contract.
+    threats : (np.ndarray, np.ndarray)
+        Optimal threats x (N, p) and y (N, q) of the game m A - B.
+    disagreement : np.ndarray
+        (N, 2) threat points (x'Ay, x'By).
+    slope : np.ndarray
+        (N,) the fixed point m = g(m).
+    value : np.ndarray
+        (N,) value of m A - B.
+    converged : np.ndarray
+        (N,) False where no m in [1/_SLOPE_LIMIT, _SLOPE_LIMIT] brackets the fixed point or the
+        search ran out of iterations (the engine raises there); those draws hold NaN.
+    """
+
+    solution: BatchSolution
+    threats: tuple[np.ndarray, np.ndarray]
+    disagreement: np.ndarray
+    slope: np.ndarray
+    value: np.ndarray
+    converged: np.ndarray
+
+
+def zero_sum_batch(M: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Optimal strategies and values of a batch of zero-sum games M (N, p, q) by Shapley–Snow kernels.
+
+    With P = M + c, c = 1 - min M (so the value of P is >= 1), every game has a kernel: a
+    nonsingular square submatrix S (rows R, columns C) with
+
+        v = 1 / (1' S^-1 1),   x_R = v 1' S^-1,   y_C = v S^-1 1,
+
+    x, y >= 0 and x'P >= v, P y <= v (Shapley & Snow 1950). Kernels are tried by size, then rows,
+    then columns in lexicographic order, and each draw takes the first optimal one (to
+    KERNEL_TOL): an extreme optimal pair of smallest support, a deterministic tie-break for
+    degenerate games whose optimal strategies are not unique. Exact for small games: the work
+    grows as sum_r C(p, r) C(q, r).
+
+    Returns
+    -------
+    (x, y, value)
+        x (N, p), y (N, q) on the simplex and value = x'My (N,).
+
+    Raises
+    ------
+    RuntimeError
+        If some game has no kernel within tolerance (not expected for finite M).
+
+    References
+    ----------
+    Shapley, L. S. & Snow, R. N. (1950). Basic solutions of discrete games. Annals of Mathematics
+    Studies 24, 27-35. Owen (2013), Game Theory, Section II.5.
+    """
+    M = np.asarray(M, dtype=float)
+    n, p, q = M.shape
+    P = M + (1.0 - M.min(axis=(1, 2)))[:, None, None]
+    tol = (KERNEL_TOL * (1.0 + np.max(np.abs(M), axis=(1, 2))))[:, None]
+    x, y, found = _pure_saddles(P, tol)
+    for rows, cols in _kernel_supports(p, q)[p * q:]:
+        todo = np.flatnonzero(~found)  # a draw keeps its first optimal kernel, so later ones skip it
+        if todo.size == 0:
+            break
+        kx, ky, ok = _kernel(P[todo], rows, cols, tol[todo])
+        take = todo[ok]
+        x[take], y[take], found[take] = kx[ok], ky[ok], True
+    if not np.all(found):
+        raise RuntimeError(f"zero_sum_batch: no optimal kernel within tolerance for draws {np.flatnonzero(~found)[:10]}")
+    x, y = (np.clip(s, 0.0, None) / np.clip(s, 0.0, None).sum(axis=1, keepdims=True) for s in (x, y))
+    return x, y, np.einsum("np,npq,nq->n", x, M, y)
+
+
+def _pure_saddles(P: np.ndarray, tol: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The 1 x 1 kernels of every game at once: the first (row-major) cell that is a saddle point to ``tol``.
+
+    Cell (i, j) is an optimal kernel when x = e_i guarantees P_ij - tol against every column
+    (min_j' P_ij' >= P_ij - tol) and y = e_j holds every row to P_ij + tol (max_i' P_i'j <= P_ij + tol),
+    the checks of ``_kernel`` for r = 1 (P >= 1, so the 1 x 1 kernel is never singular).
+    Returns x (N, p), y (N, q) (unit vectors where found) and the found mask (N,).
+    """
+    n, p, q = P.shape
+    t = tol[:, :, None]
+    saddle = (P.min(axis=2, keepdims=True) >= P - t) & (P.max(axis=1, keepdims=True) <= P + t)
+    first = np.argmax(saddle.reshape(n, p * q), axis=1)
+    found = saddle.reshape(n, p * q)[np.arange(n), first]
+    i, j = np.divmod(first, q)
+    x, y = np.zeros((n, p)), np.zeros((n, q))
+    x[found, i[found]], y[found, j[found]] = 1.0, 1.0
+    return x, y, found
+
+
+def _kernel_supports(p: int, q: int) -> list[tuple[list[int], list[int]]]:
+    """Candidate kernels (rows, columns) by size, then rows, then columns in lexicographic order."""
+    return [(list(rows), list(cols)) for r in range(1, min(p, q) + 1)
+            for rows in itertools.combinations(range(p), r) for cols in itertools.combinations(range(q), r)]
+
+
+def _kernel(P: np.ndarray, rows: list[int], cols: list[int], tol: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The strategies of one candidate kernel (rows, cols) of every game and whether they are optimal."""
+    n, p, q = P.shape
+    S = P[:, rows][:, :, cols]
+    r = len(rows)
+    nonsingular = np.abs(np.linalg.det(S)) > SINGULAR_TOL * np.max(np.abs(S), axis=(1, 2)) ** r
+    safe = np.where(nonsingular[:, None, None], S, np.eye(r))
+    ones = np.ones((n, r, 1))
+    column = np.linalg.solve(safe, ones)[..., 0]                  # S^-1 1
+    row = np.linalg.solve(np.swapaxes(safe, 1, 2), ones)[..., 0]  # (1' S^-1)'
+    total = column.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = np.where(total > 0, 1.0 / total, np.nan)
+    x, y = np.zeros((n, p)), np.zeros((n, q))
+    x[:, rows], y[:, cols] = row * value[:, None], column * value[:, None]
+    v = value[:, None]
+    ok = (nonsingular & (total > 0) & np.all(x >= -tol, axis=1) & np.all(y >= -tol, axis=1)
+          & np.all(np.einsum("np,npq->nq", x, P) >= v - tol, axis=1)
+          & np.all(np.einsum("npq,nq->np", P, y) <= v + tol, axis=1))
+    return x, y, ok
+
+
+def variable_threat_batch(family: ShareAffineFamily, A: np.ndarray, B: np.ndarray, *, tol: float = SLOPE_TOL,
+                          max_iter: int = MAX_ITER, among: Candidates | None = None) -> ThreatBatch:
+    """Nash (1953) NTU variable threats (``variable_threat_solution(A, B, False, feasible)``) for every draw.
+
+    For a slope m the threats solve the zero-sum game m A - B (``zero_sum_batch``), the threat
+    point is d(m) = (x'Ay, x'By) and P(m) the Nash solution of (S, d(m)) (``nash_batch`` with
+    each draw's own d). The solution has g(m) = (P2 - d2) / (P1 - d1) = m; as in the engine the
+    residual (m g1 - g2) / (m g1 + g2) (0 when m g1 + g2 <= 0) is bracketed in log m from
+    [-log 10, log 10], widened by log 10 up to log _SLOPE_LIMIT, and its sign change located to
+    ``tol`` in log m (``bracketed_root``, in place of brentq).
+
+    Parameters
+    ----------
+    family : ShareAffineFamily
+        The feasible sets S (their own disagreement points are ignored).
+    A, B : array_like, shape (N, p, q)
+        Threat payoffs of player 1 (rows) and player 2, per draw.
+    tol : float
+        Tolerance on log m.
+    max_iter : int
+        Most iterations of the root search.
+    among : Candidates, optional
+        Precomputed ``candidates(family)`` (pruning does not depend on d).
+
+    Returns
+    -------
+    ThreatBatch
+
+    References
+    ----------
+    Nash (1953), Section 7; Owen (2013), Section VII.4; ``negotiation.games.threats``.
+    """
+    A, B = np.asarray(A, dtype=float), np.asarray(B, dtype=float)
+    n = family.value.shape[0]
+    if A.ndim != 3 or A.shape != B.shape or A.shape[0] != n:
+        raise ValueError(f"A and B must have the same shape (N={n}, p, q), got {A.shape} and {B.shape}")
+    if not (np.all(np.isfinite(A)) and np.all(np.isfinite(B))):
+        raise ValueError("A and B must be finite")
+    among = among or candidates(family)
+    half = np.array([0.5, 0.5])
+
+    def outcome(log_m: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, ...]:
+        m = np.exp(log_m)
+        a, b = A[rows], B[rows]
+        x, y, value = zero_sum_batch(m[:, None, None] * a - b)
+        d = np.column_stack([np.einsum("np,npq,nq->n", x, a, y), np.einsum("np,npq,nq->n", x, b, y)])
+        return x, y, value, d, _nash(among.rows(rows), d, half)
+
+    def residual(log_m: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        *_, d, solution = outcome(log_m, rows)
+        m = np.exp(log_m)
+        gain = solution.utilities - d
+        total = m * gain[:, 0] + gain[:, 1]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(total <= 0, 0.0, (m * gain[:, 0] - gain[:, 1]) / total)
+
+    lo, hi, f_lo, f_hi = _slope_bracket(residual, n)
+    bracketed = (f_lo <= 0) & (f_hi >= 0)
+    log_m, _ = bracketed_root(residual, lo, hi, np.where(bracketed, f_lo, 1.0), np.where(bracketed, f_hi, 1.0),
+                              tol, max_iter)
+    converged = bracketed & np.isfinite(log_m)
+    x, y, value, d, solution = outcome(np.where(converged, log_m, 0.0), np.arange(n))
+    nan = np.where(converged, 1.0, np.nan)
+    return ThreatBatch(_mask(solution, converged), (x * nan[:, None], y * nan[:, None]), d * nan[:, None],
+                       np.exp(log_m) * nan, value * nan, converged)
+
+
+def _slope_bracket(residual: Callable[[np.ndarray, np.ndarray], np.ndarray], n: int
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The engine's bracket search in log m, per draw: step log _BRACKET_FACTOR, limit log _SLOPE_LIMIT."""
+    step, limit = np.log(_BRACKET_FACTOR), np.log(_SLOPE_LIMIT)
+    everyone = np.arange(n)
+    lo, hi = np.full(n, -step), np.full(n, step)
+    f_lo, f_hi = residual(lo, everyone), residual(hi, everyone)
+    while np.any(move := (f_lo > 0) & (lo > -limit)):
+        hi, f_hi, lo = np.where(move, lo, hi), np.where(move, f_lo, f_hi), np.where(move, lo - step, lo)
+        rows = np.flatnonzero(move)
+        f_lo[rows] = residual(lo[rows], rows)
+    while np.any(move := (f_hi < 0) & (hi < limit)):
+        lo, f_lo, hi = np.where(move, hi, lo), np.where(move, f_hi, f_lo), np.where(move, hi + step, hi)
+        rows = np.flatnonzero(move)
+        f_hi[rows] = residual(hi[rows], rows)
+    return lo, hi, f_lo, f_hi
+
+
+def chunked(solve: Callable[[slice], object], n: int, size: int):
+    """Solve draws ``[0, n)`` in slices of ``size`` and join the results along the draws.
+
+    Bounds memory at O(size x combinations x segments). ``solve(rows)`` returns a frozen
+    dataclass (``BatchSolution``, ``ThreatBatch``) whose arrays carry the draws on axis 0.
+    """
+    if size < 1:
+        raise ValueError(f"size must be >= 1, got {size}")
+    return _join([solve(slice(i, min(i + size, n))) for i in range(0, n, size)])
+
+
+def _join(parts: list):
+    """Concatenate like results along axis 0 (dataclasses and tuples field by field)."""
+    first = parts[0]
+    if dataclasses.is_dataclass(first):
+        return type(first)(*(_join([getattr(p, f.name) for p in parts]) for f in dataclasses.fields(first)))
+    if isinstance(first, dict):
+        return {key: _join([p[key] for p in parts]) for key in first}
+    if isinstance(first, tuple):
+        return tuple(_join(list(items)) for items in zip(*parts))
+    return np.concatenate(parts)
+
+
+def subset(family: ShareAffineFamily, rows: slice | np.ndarray) -> ShareAffineFamily:
+    """The family restricted to some draws."""
+    return dataclasses.replace(family, value=family.value[rows], value_slope=family.value_slope[rows],
+                               side=family.side[rows], side_slope=family.side_slope[rows],
+                               disagreement=family.disagreement[rows])

@@ -1,0 +1,275 @@
+"""Batch predictions of the case: every concept of :mod:`.solve` on many parameter draws at once.
+
+The case's payoffs are share-affine (docs/DESIGN.md, "Case payoff structure"), so
+:func:`family` turns the same :func:`.payoffs.coefficients` that build the engine's payoff
+callables into a :class:`negotiation.batch.ShareAffineFamily`, and :func:`predict_batch` solves
+it in closed form (:mod:`negotiation.batch`) with the inputs :func:`.solve.predict` uses:
+weights from :func:`.solve.microsoft_weight`, discount factors from
+:func:`.solve.discount_factors`, and the threat game and outside options of :mod:`.threats`
+(vectorised over draws here: :func:`threat_matrices`, :func:`outside_options_batch`).
+Risk-neutral only; the risk-averse variant is solved by the engine.
+
+:func:`predict_all_batch` solves several concepts at once: the coefficients, threat game and
+inputs are computed once per chunk of draws, and the pruned candidate segments
+(:func:`negotiation.batch.candidates`), the no-gain test and the ideal point once per block and
+shared by all concepts. Chunks can run on an executor (results do not depend on it: every draw
+is solved on its own).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from functools import partial
+from types import MappingProxyType
+from typing import Any, Callable, Mapping
+
+import numpy as np
+
+from negotiation.batch import (BatchSolution, ShareAffineFamily, _join, candidates, chunked, egalitarian_batch,
+                               ideal_point_batch, kalai_smorodinsky_batch, nash_batch, rubinstein_batch, subset,
+                               utilitarian_batch, variable_threat_batch)
+from negotiation.cases.microsoft_openai.parameters import PARAMETER_NAMES, Parameters
+from negotiation.cases.microsoft_openai.payoffs import (AZURE_COMMITMENT_BOUNDS, COMBOS, DISCRETE_TERMS, EQUITY_BOUNDS,
+                                                        REVENUE_SHARE_BOUNDS, coefficients, status_quo_payoffs)
+from negotiation.cases.microsoft_openai.solve import CONCEPTS, discount_factors, microsoft_weight
+from negotiation.cases.microsoft_openai.threats import MICROSOFT_ACTIONS, OPENAI_ACTIONS, scenario
+
+CHUNK = 2000
+"""Draws whose model coefficients are computed together (the case model has a large per-call cost)."""
+BLOCK = 100
+"""Draws solved together: every concept on one block's pruned candidates (about 1.4 MB per unpruned
+array, so the work stays in cache and each block is padded only to its own largest kept count)."""
+
+
+@dataclass(frozen=True)
+class BatchPrediction:
+    """Predictions of one concept for N draws.
+
+    Attributes
+    ----------
+    concept : str
+    contract : Mapping[str, np.ndarray]
+        Every term of the contract space, arrays of shape (N,): floats for equity, revenue share
+        and Azure commitment; object arrays of the chosen values for the discrete terms. NaN
+        (continuous) and None (discrete) where ``infeasible``.
+    utilities : np.ndarray
+        (N, 2) ``(u_M, u_O)`` in $B; NaN where ``infeasible``.
+    disagreement : np.ndarray
+        (N, 2) the status quo d.
+    infeasible : np.ndarray
+        (N,) True where there is no agreement: no contract gives both parties a gain over d,
+        or (rubinstein) the outside options leave none, or (variable_threat) no slope fixed point.
+    details : Mapping[str, np.ndarray]
+        The concept's inputs per draw (``alpha``, ``discount_factors``, ``outside_options``,
+        ``threat_point``, ``slope``, ...).
+    """
+
+    concept: str
+    contract: Mapping[str, np.ndarray]
+    utilities: np.ndarray
+    disagreement: np.ndarray
+    infeasible: np.ndarray
+    details: Mapping[str, np.ndarray]
+
+
+def as_draws(parameters: Parameters) -> Parameters:
+    """Every field as a 1-d float array of one common length N (a scalar set gives N = 1)."""
+    arrays = {name: np.atleast_1d(np.asarray(getattr(parameters, name), dtype=float)) for name in PARAMETER_NAMES}
+    n = max(a.shape[0] for a in arrays.values())
+    return Parameters(**{name: np.broadcast_to(a, (n,)).copy() for name, a in arrays.items()})
+
+
+def draw(parameters: Parameters, i: int) -> Parameters:
+    """Draw ``i`` of a batch as a scalar parameter set (what :func:`.solve.predict` takes)."""
+    return Parameters(**{name: float(getattr(parameters, name)[i]) for name in PARAMETER_NAMES})
+
+
+def rows_of(parameters: Parameters, rows: slice) -> Parameters:
+    """Some draws of a batch."""
+    return Parameters(**{name: getattr(parameters, name)[rows] for name in PARAMETER_NAMES})
+
+
+def family(parameters: Parameters) -> ShareAffineFamily:
+    """The case's contract problems over ``COMBOS`` for every draw, d = :func:`.payoffs.status_quo_payoffs`.
+
+    ``value[n, k] = V_k``, ``value_slope[n, k] = v_k``, ``side[n, k] = (b_Mk, b_Ok)``,
+    ``side_slope[n, k] = (beta_Mk, beta_Ok)`` from :func:`.payoffs.coefficients`; share =
+    equity in ``EQUITY_BOUNDS``; box = (revenue share, Azure commitment) bounds (``Y_TERMS``).
+    """
+    p = as_draws(parameters)
+    table = [coefficients(p, combo) for combo in COMBOS]
+    value = np.stack([c.V for c in table], axis=1)
+    value_slope = np.stack([c.v for c in table], axis=1)
+    side = np.stack([np.stack([c.b_M, c.b_O], axis=-1) for c in table], axis=1)
+    side_slope = np.stack([np.stack([c.beta_M, c.beta_O], axis=-2) for c in table], axis=1)
+    box = np.array([REVENUE_SHARE_BOUNDS, AZURE_COMMITMENT_BOUNDS], dtype=float)
+    return ShareAffineFamily(value, value_slope, side, side_slope, EQUITY_BOUNDS, box,
+                             np.column_stack(status_quo_payoffs(p)))
+
+
+def threat_matrices(parameters: Parameters) -> tuple[np.ndarray, np.ndarray]:
+    """``A[n, i, j], B[n, i, j] = status_quo_payoffs(p_n, scenario(p_n, M_i, O_j))``, shape (N, 3, 4).
+
+    :func:`.threats.threat_game` for every draw at once (it converts to float, one draw at a time).
+    """
+    p = as_draws(parameters)
+    cells = [[status_quo_payoffs(p, scenario(p, m, o)) for o in OPENAI_ACTIONS] for m in MICROSOFT_ACTIONS]
+    A = np.stack([np.stack([u_m for u_m, _ in row], axis=-1) for row in cells], axis=1)
+    B = np.stack([np.stack([u_o for _, u_o in row], axis=-1) for row in cells], axis=1)
+    return A, B
+
+
+def outside_options_batch(A: np.ndarray, B: np.ndarray) -> np.ndarray:
+    """(N, 2) outside options read off the threat matrices as :func:`.threats.outside_options` does.
+
+    Microsoft: ``A[shift_in_house, comply]``; OpenAI: ``B[withhold_consent, move_workloads]``.
+    """
+    w_m = A[:, MICROSOFT_ACTIONS.index("shift_in_house"), OPENAI_ACTIONS.index("comply")]
+    w_o = B[:, MICROSOFT_ACTIONS.index("withhold_consent"), OPENAI_ACTIONS.index("move_workloads")]
+    return np.column_stack([w_m, w_o])
+
+
+def per_draw(function: Callable[[Parameters], Any], parameters: Parameters) -> np.ndarray:
+    """``function`` of each draw's scalar parameter set, stacked (for the scalar helpers of :mod:`.solve`)."""
+    return np.array([function(draw(parameters, i)) for i in range(len(parameters.discount_rate))], dtype=float)
+
+
+def predict_batch(concept: str, parameters: Parameters, risk_aversion: float = 0.0, chunk: int = CHUNK) -> BatchPrediction:
+    """Solve the case by one concept for every draw: :func:`.solve.predict` on a batch.
+
+    Parameters
+    ----------
+    concept : str
+        One of ``CONCEPTS`` (same meaning, weights, discount factors, outside options and threat
+        game as :func:`.solve.predict`).
+    parameters : Parameters
+        Fields are arrays of N draws (or scalars: N = 1).
+    risk_aversion : float
+        Must be 0: the CARA variant is not share-affine and is solved by the engine only.
+    chunk : int
+        Draws whose coefficients are computed together (memory bound).
+
+    Returns
+    -------
+    BatchPrediction
+
+    Raises
+    ------
+    ValueError
+        If ``concept`` is unknown or ``risk_aversion`` is not 0.
+    """
+    if risk_aversion != 0:
+        raise ValueError(f"risk_aversion must be 0 in predict_batch (risk-averse variants are engine-only: "
+                         f"use predict), got {risk_aversion!r}")
+    return predict_all_batch(parameters, (concept,), chunk=chunk)[concept]
+
+
+def predict_all_batch(parameters: Parameters, concepts: Sequence[str] = CONCEPTS, *, chunk: int = CHUNK,
+                      block: int = BLOCK, executor: Executor | None = None) -> dict[str, BatchPrediction]:
+    """Several concepts for every draw, sharing the model, the pruned candidates and the ideal point.
+
+    Parameters
+    ----------
+    parameters : Parameters
+        Fields are arrays of N draws (or scalars: N = 1).
+    concepts : sequence of str
+        Some of ``CONCEPTS``.
+    chunk, block : int
+        Draws whose coefficients are computed together, and draws solved together.
+    executor : concurrent.futures.Executor, optional
+        Runs the chunks (e.g. a ``ProcessPoolExecutor``); None: in this process. The results are
+        the same either way.
+
+    Returns
+    -------
+    dict
+        ``{concept: BatchPrediction}``.
+    """
+    unknown = [c for c in concepts if c not in CONCEPTS]
+    if unknown or not concepts:
+        raise ValueError(f"concept must be one of {CONCEPTS}, got {list(concepts)!r}")
+    if chunk < 1 or block < 1:
+        raise ValueError(f"chunk and block must be >= 1, got {chunk!r} and {block!r}")
+    p = as_draws(parameters)
+    n = len(p.discount_rate)
+    solve = partial(_solve_rows, tuple(concepts), p, block)
+    rows = [slice(i, min(i + chunk, n)) for i in range(0, n, chunk)]
+    d, no_gain, solved = _join(list(map(solve, rows) if executor is None else executor.map(solve, rows)))
+    return {concept: _prediction(concept, *solved[concept], d, no_gain) for concept in concepts}
+
+
+def _prediction(concept: str, solution: BatchSolution, details: dict[str, np.ndarray], d: np.ndarray,
+                no_gain: np.ndarray) -> BatchPrediction:
+    infeasible = no_gain | np.isnan(solution.utilities).any(axis=1)
+    return BatchPrediction(concept, MappingProxyType(_contract(solution, infeasible)),
+                           np.where(infeasible[:, None], np.nan, solution.utilities), d, infeasible,
+                           MappingProxyType(details))
+
+
+def _solve_rows(concepts: tuple[str, ...], p: Parameters, block: int, rows: slice
+                ) -> tuple[np.ndarray, np.ndarray, dict[str, tuple[BatchSolution, dict[str, np.ndarray]]]]:
+    """Some draws (a chunk): the model once, then every concept block by block; d, no-gain mask, solutions."""
+    p = rows_of(p, rows)
+    fam = family(p)
+    inputs = _inputs(concepts, p)
+    return chunked(lambda r: _solve_block(concepts, subset(fam, r), {k: v[r] for k, v in inputs.items()}),
+                   len(p.discount_rate), block)
+
+
+def _inputs(concepts: tuple[str, ...], p: Parameters) -> dict[str, np.ndarray]:
+    """Each requested concept's per-draw inputs (weights, discount factors, threat game, outside options)."""
+    inputs: dict[str, np.ndarray] = {}
+    if "asymmetric_nash" in concepts:
+        inputs["alpha"] = per_draw(microsoft_weight, p)
+    if "rubinstein" in concepts or "variable_threat" in concepts:
+        inputs["A"], inputs["B"] = threat_matrices(p)
+    if "rubinstein" in concepts:
+        inputs["discount_factors"] = per_draw(discount_factors, p)
+        inputs["outside_options"] = outside_options_batch(inputs["A"], inputs["B"])
+    return inputs
+
+
+def _solve_block(concepts: tuple[str, ...], fam: ShareAffineFamily, inputs: dict[str, np.ndarray]
+                 ) -> tuple[np.ndarray, np.ndarray, dict[str, tuple[BatchSolution, dict[str, np.ndarray]]]]:
+    """Every concept on some draws, on candidates pruned once (exact for all of them: negotiation.batch)."""
+    among = candidates(fam)
+    d = fam.disagreement
+    egalitarian = egalitarian_batch(fam, among=among)
+    no_gain = ~(np.min(egalitarian.utilities - d, axis=1) > 0)
+    ideal = ideal_point_batch(fam, among=among) if {"kalai_smorodinsky", "rubinstein"} & set(concepts) else None
+    solvers = {
+        "nash": lambda: (nash_batch(fam, among=among), {}),
+        "asymmetric_nash": lambda: (nash_batch(fam, np.column_stack([inputs["alpha"], 1.0 - inputs["alpha"]]),
+                                               among=among), {"alpha": inputs["alpha"]}),
+        "kalai_smorodinsky": lambda: (kalai_smorodinsky_batch(fam, among=among, ideal=ideal), {}),
+        "egalitarian": lambda: (egalitarian, {}),
+        "utilitarian": lambda: (utilitarian_batch(fam, among=among), {}),
+        "rubinstein": lambda: (rubinstein_batch(fam, inputs["discount_factors"], 0, inputs["outside_options"],
+                                                among=among, ideal=ideal),
+                               {k: inputs[k] for k in ("discount_factors", "outside_options")}),
+        "variable_threat": lambda: _threat(fam, inputs["A"], inputs["B"], among),
+    }
+    return d, no_gain, {concept: solvers[concept]() for concept in concepts}
+
+
+def _threat(fam: ShareAffineFamily, A: np.ndarray, B: np.ndarray, among) -> tuple[BatchSolution, dict[str, np.ndarray]]:
+    threat = variable_threat_batch(fam, A, B, among=among)
+    return threat.solution, {"threat_x": threat.threats[0], "threat_y": threat.threats[1],
+                             "threat_point": threat.disagreement, "slope": threat.slope, "value": threat.value}
+
+
+def _contract(solution: BatchSolution, infeasible: np.ndarray) -> dict[str, np.ndarray]:
+    """Every term per draw: continuous values (NaN if infeasible) and the discrete values (None if infeasible)."""
+    def continuous(values: np.ndarray) -> np.ndarray:
+        return np.where(infeasible, np.nan, values)
+
+    terms = {"equity": continuous(solution.share), "revenue_share": continuous(solution.side_terms[:, 0]),
+             "azure_commitment": continuous(solution.side_terms[:, 1])}
+    chosen = np.where(infeasible, -1, solution.combination)  # -1 picks the trailing None
+    for name in DISCRETE_TERMS:
+        terms[name] = np.array([getattr(combo, name) for combo in COMBOS] + [None], dtype=object)[chosen]
+    return terms
+
+
