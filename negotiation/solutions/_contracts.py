@@ -47,6 +47,8 @@ NEWTON_HALVINGS = 12
 GRADIENT_FRACTIONS = 0.5 ** np.arange(41)
 """Fallback projected-gradient line search: fractions 1, 1/2, ..., 2^-40 of a box-width move (one call)."""
 SLSQP_FTOL = 1e-14
+RETRY_NUDGE = 0.01
+"""A failed SLSQP solve is retried from its start moved this fraction of the way to the box centre."""
 SLSQP_MAXITER = 200
 FEASIBILITY_TOL = 1e-10
 """Constraint violation tolerated at a local solution, relative to the utility scale."""
@@ -243,6 +245,12 @@ def _maximise_combo(
         u0 = evaluate(space, combo, y0[None, :])
     t0 = float(criteria(u0).min())
     local = (_newton if barrier else _slsqp)(space, combo, criteria, constraints, y0, t0, tol)
+    if not barrier and (local is None or local.status != "converged"):
+        # SLSQP can stall at a vertex start with every variable at a bound; retry from just inside.
+        inside = y0 + RETRY_NUDGE * (space.bounds.mean(axis=1) - y0)
+        retry = _slsqp(space, combo, criteria, constraints, inside, float(criteria(evaluate(space, combo, inside[None, :])).min()), tol)
+        if retry is not None and (local is None or retry.value > local.value):
+            local = retry
     if local is not None and local.value >= scores[start]:
         return local
     value = float(scores[start])
