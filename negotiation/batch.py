@@ -329,7 +329,7 @@ def ray_batch(family: ShareAffineFamily, direction: np.ndarray, *, among: Candid
     with np.errstate(divide="ignore", invalid="ignore"):
         cross = (scaled0[..., 0] - scaled0[..., 1]) / (scaled_step[..., 1] - scaled_step[..., 0])
     cross = np.clip(np.nan_to_num(cross, nan=0.0, posinf=0.0, neginf=0.0), lo, hi)
-    ts = np.stack([lo, hi, cross], axis=-1)
+    ts = np.clip(np.stack([lo, hi, cross], axis=-1), 0.0, 1.0)  # a no-op unless the interval is empty (masked below)
     values = np.minimum(scaled0[..., None, 0] + ts * scaled_step[..., None, 0],
                         scaled0[..., None, 1] + ts * scaled_step[..., None, 1])
     values = np.where((lo <= hi)[..., None], values, -np.inf)

@@ -246,11 +246,14 @@ def _maximise_combo(
     t0 = float(criteria(u0).min())
     local = (_newton if barrier else _slsqp)(space, combo, criteria, constraints, y0, t0, tol)
     if not barrier and (local is None or local.status != "converged"):
-        # SLSQP can stall at a vertex start with every variable at a bound; retry from just inside.
+        # SLSQP can stall at a vertex start with every variable at a bound, or under one
+        # conditioning and not the other: retry from just inside the box, and in the terms' units.
         inside = y0 + RETRY_NUDGE * (space.bounds.mean(axis=1) - y0)
-        retry = _slsqp(space, combo, criteria, constraints, inside, float(criteria(evaluate(space, combo, inside[None, :])).min()), tol)
-        if retry is not None and (local is None or retry.value > local.value):
-            local = retry
+        t_inside = float(criteria(evaluate(space, combo, inside[None, :])).min())
+        for retry in (_slsqp(space, combo, criteria, constraints, inside, t_inside, tol),
+                      _slsqp(space, combo, criteria, constraints, y0, t0, tol, unit_box=False)):
+            if retry is not None and (local is None or retry.value > local.value):
+                local = retry
     if local is not None and local.value >= scores[start]:
         return local
     value = float(scores[start])
@@ -281,31 +284,34 @@ def _slsqp(
     y0: np.ndarray,
     t0: float,
     tol: float,
+    unit_box: bool = True,
 ) -> ContractOptimum | None:
     """Local solve of ``max min_j criteria_j(u(y)) s.t. constraints(u(y)) >= 0`` from ``y0``.
 
     One criterion: maximised directly over y. Several: epigraph form over z = (x, t),
     ``max t s.t. criteria_j >= t`` (started at ``t0``). SLSQP is not scale-invariant, so it works
-    in unit-box coordinates x = (y - lo) / (hi - lo) with criteria and constraints divided by
-    their magnitude at the start (terms of very different units, e.g. a share in [0, 0.2] and
-    $B in [0, 400], otherwise end in "positive directional derivative" far from the optimum).
+    by default in unit-box coordinates x = (y - lo) / (hi - lo) with criteria and constraints
+    divided by their magnitude at the start (terms of very different units, e.g. a share in
+    [0, 0.2] and $B in [0, 400], otherwise end in "positive directional derivative" far from the
+    optimum); ``unit_box=False`` solves in the terms' own units, which suits problems whose
+    feasible band is a thin slice of a wide box (the retry in ``_maximise_combo`` uses both).
     Returns the best feasible iterate (SLSQP may stop just outside the feasible set), or None if
     none was feasible.
     """
     n = y0.size
     lo, hi = space.bounds[:, 0], space.bounds[:, 1]
-    width = hi - lo
-    step = FD_STEP * width
+    origin, width = (lo, hi - lo) if unit_box else (np.zeros_like(lo), np.ones_like(lo))
+    step = FD_STEP * (hi - lo)
     m = criteria(np.zeros((1, 2))).shape[1]
     epigraph = m > 1
     cache: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}
     best: list[Any] = [-np.inf, y0, None]
     u0 = evaluate(space, combo, y0[None, :])
-    scale = 1.0 + float(np.max(np.abs(np.column_stack([criteria(u0), constraints(u0)]))))
+    scale = 1.0 + float(np.max(np.abs(np.column_stack([criteria(u0), constraints(u0)])))) if unit_box else 1.0
 
     def stencil(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Scaled values of [criteria, constraints] at x and their central-difference Jacobian in x."""
-        y = np.clip(lo + z[:n] * width, lo, hi)
+        y = np.clip(origin + z[:n] * width, lo, hi)
         key = y.tobytes()
         if key not in cache:
             plus = np.minimum(y + np.diag(step), hi)
@@ -326,11 +332,11 @@ def _slsqp(
         objective, objective_jac = (lambda z: -z[n]), (lambda z: gradient)
         cons = lambda z: np.concatenate([stencil(z)[0][:m] - z[n], stencil(z)[0][m:]])  # noqa: E731
         cons_jac = lambda z: np.hstack([stencil(z)[1], t_column])  # noqa: E731
-        start, bounds = np.concatenate([(y0 - lo) / width, [t0 / scale]]), [(0.0, 1.0)] * n + [(None, None)]
+        start, bounds = np.concatenate([(y0 - origin) / width, [t0 / scale]]), [*zip((lo - origin) / width, (hi - origin) / width), (None, None)]
     else:
         objective, objective_jac = (lambda z: -stencil(z)[0][0]), (lambda z: -stencil(z)[1][0])
         cons, cons_jac = (lambda z: stencil(z)[0][1:]), (lambda z: stencil(z)[1][1:])
-        start, bounds = (y0 - lo) / width, [(0.0, 1.0)] * n
+        start, bounds = (y0 - origin) / width, list(zip((lo - origin) / width, (hi - origin) / width))
     result = minimize(
         objective,
         start,
