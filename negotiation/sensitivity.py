@@ -36,8 +36,9 @@ Monte Carlo estimates. Mathematics and Computers in Simulation 55(1-3), 271-280.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import contextlib
 import warnings
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -198,7 +199,7 @@ def sobol(
         first[live] = np.reshape(result.first_order, (live.size, d))
         total[live] = np.reshape(result.total_order, (live.size, d))
         if bootstrap:
-            with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
+            with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"), _seeded_global_rng(seed):
                 warnings.simplefilter("ignore", stats.DegenerateDataWarning)  # handled by _interval
                 boot = result.bootstrap(confidence_level=confidence_level, n_resamples=n_resamples)
             for target, part, estimate in zip(ci, (boot.first_order, boot.total_order), (first, total)):
@@ -206,6 +207,21 @@ def sobol(
     return SobolIndices(
         outputs, varied, fixed, int(n), first, total, variance, constant, *ci, confidence_level if bootstrap else None
     )
+
+
+@contextlib.contextmanager
+def _seeded_global_rng(seed: int | None) -> Iterator[None]:
+    """Seed numpy's global generator for the block, then restore its state.
+
+    ``SobolResult.bootstrap`` resamples with numpy's global generator and takes no ``rng``
+    (scipy 1.17), so without this its intervals change from run to run.
+    """
+    state = np.random.get_state()
+    np.random.seed(np.random.SeedSequence(seed).generate_state(1)[0] if seed is not None else None)
+    try:
+        yield
+    finally:
+        np.random.set_state(state)
 
 
 def sobol_convergence(

@@ -131,3 +131,16 @@ def test_bad_input(kwargs, match):
 def test_range_validation():
     with pytest.raises(ValueError, match="low <= central <= high"):
         Range(1.0, 0.0, 2.0)
+
+
+def test_bootstrap_intervals_are_reproducible_and_leave_global_state_alone():
+    """scipy's bootstrap takes no rng: the same seed must still give the same intervals."""
+    from negotiation.sensitivity import Range, sobol
+
+    ranges = {"x": Range(0.0, 0.5, 1.0), "y": Range(0.0, 0.5, 1.0)}
+    model = lambda p: {"f": p["x"] + 0.3 * p["y"] ** 2}  # noqa: E731
+    before = np.random.get_state()[1].copy()
+    first, second = (sobol(model, ranges, 64, seed=11, n_resamples=99) for _ in range(2))
+    assert np.array_equal(first.total_order_ci, second.total_order_ci)
+    assert np.array_equal(first.first_order_ci, second.first_order_ci)
+    assert np.array_equal(np.random.get_state()[1], before)
