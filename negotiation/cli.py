@@ -7,6 +7,7 @@ Errors in configurations or the paper build are reported as one ``error:`` line 
 from __future__ import annotations
 
 import argparse
+import io
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,7 +22,7 @@ from negotiation.pipeline.schema import ConfigError
 
 __all__ = ["build_parser", "main"]
 
-EXIT_OK, EXIT_DIFFERENT, EXIT_ERROR = 0, 1, 2
+EXIT_OK, EXIT_DIFFERENT, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 _EPILOG = """\
 examples:
@@ -85,7 +86,104 @@ def build_parser() -> argparse.ArgumentParser:
     repro.add_argument("--no-paper", action="store_true", help="skip assembling and building the paper")
     repro.add_argument("--rtol", type=float, default=RTOL, help=f"relative tolerance of --check (default {RTOL:g})")
     repro.add_argument("--atol", type=float, default=ATOL, help=f"absolute tolerance of --check (default {ATOL:g})")
+    sweep = commands.add_parser(
+        "sweep",
+        parents=[common],
+        help="Monte Carlo of the case's predictions over the calibration ranges (resumable)",
+        description=(
+            "Solve the case for N parameter draws (uniform on the calibration ranges) with the "
+            "closed-form batch path, in chunks on a process pool or a Dask cluster. Finished chunks "
+            "are checkpointed under OUT/checkpoints; after an interruption (Ctrl-C) rerun the same "
+            "command with --resume to finish. Writes OUT/draws.npz (every output, one row per draw, "
+            "and the feasibility mask) and OUT/summary.json (mean, sd, quantiles over feasible draws; "
+            "n_feasible of n; the infeasible draws' parameters)."
+        ),
+    )
+    sweep.add_argument("--draws", type=int, required=True, help="number of parameter draws (>= 1)")
+    sweep.add_argument("--out", type=Path, required=True, help="output folder (created)")
+    sweep.add_argument("--seed", type=int, default=2025, help="seed of the draws (default %(default)s)")
+    sweep.add_argument("--concepts", default="nash,asymmetric_nash,kalai_smorodinsky,egalitarian,utilitarian,rubinstein,variable_threat",
+                       help="comma-separated solution concepts (default: all seven)")
+    sweep.add_argument("--chunk", type=int, default=4096, help="draws per task (does not change results; default %(default)s)")
+    sweep.add_argument("--workers", type=int, help="processes of a local pool (default: one per CPU for large sweeps)")
+    sweep.add_argument("--scheduler", help="address of a Dask scheduler, e.g. tcp://host:8786 (needs the 'dask' extra)")
+    sweep.add_argument("--resume", action="store_true", help="finish an interrupted sweep in OUT with the same arguments")
     return parser
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    import functools
+    import json
+    from concurrent.futures import ProcessPoolExecutor
+
+    import numpy as np
+
+    from negotiation.cases.microsoft_openai import monte_carlo
+    from negotiation.cases.microsoft_openai.parameters import calibration
+    from negotiation.pipeline.atomic import atomic_write_bytes, atomic_write_text
+    from negotiation.sweep import stderr_progress, sweep
+
+    try:
+        concepts = monte_carlo.check_concepts(tuple(c.strip() for c in args.concepts.split(",") if c.strip()))
+    except ValueError as error:
+        raise ConfigError(f"--concepts: {error}") from None
+    for name, value in (("--draws", args.draws), ("--chunk", args.chunk), ("--workers", args.workers or 1)):
+        if value < 1:
+            raise ConfigError(f"{name} must be a whole number >= 1, got {value}")
+    request = {"draws": args.draws, "seed": args.seed, "concepts": list(concepts), "chunk": args.chunk}
+    record = args.out / "sweep.json"
+    if args.resume and record.is_file() and json.loads(record.read_text()) != request:
+        raise ConfigError(f"{record}: --resume needs the same arguments as the interrupted sweep: {record.read_text().strip()}")
+    atomic_write_text(record, json.dumps(request, indent=2) + "\n")
+    client = None
+    if args.scheduler:
+        from dask.distributed import Client
+
+        client = Client(args.scheduler)
+        executor = client.get_executor()
+    else:
+        executor = ProcessPoolExecutor(max_workers=args.workers) if args.workers else None
+    try:
+        result = sweep(functools.partial(monte_carlo.evaluate, concepts=concepts), calibration(), args.draws, args.seed,
+                       args.chunk, executor=executor, checkpoint_dir=args.out / "checkpoints", resume=args.resume,
+                       progress=None if args.quiet else stderr_progress)
+    except ValueError as error:  # e.g. OUT/checkpoints holds another sweep's chunks
+        raise ConfigError(str(error)) from None
+    except KeyboardInterrupt:
+        print(f"negotiation: interrupted; finished chunks are kept in {args.out / 'checkpoints'}: "
+              f"rerun the same command with --resume to finish", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    finally:
+        if executor is not None:
+            executor.shutdown()
+        if client is not None:
+            client.close()
+    atomic_write_bytes(args.out / "draws.npz", _npz_bytes({"feasible": result.feasible, **result.outputs}))
+    summary = {
+        "n": result.n_draws, "n_feasible": result.n_feasible, "seed": args.seed, "concepts": list(concepts),
+        "infeasible_draws": result.infeasible_draws.tolist(),
+        "infeasible_parameters": {k: np.asarray(v).tolist() for k, v in result.infeasible_parameters.items()},
+        "outputs": {name: {"n_feasible": s.n_feasible, "mean": float(s.mean), "sd": float(s.std),
+                           "quantiles": {str(q): float(v) for q, v in s.quantiles.items()}}
+                    for name, s in result.summary().items()},
+    }
+    atomic_write_text(args.out / "summary.json", json.dumps(summary, indent=2, sort_keys=True) + "\n")
+    print(args.out / "summary.json")
+    return EXIT_OK
+
+
+def _npz_bytes(arrays: dict) -> bytes:
+    """An ``.npz`` archive (``numpy.load`` reads it) with fixed zip timestamps: same arrays, same bytes."""
+    import zipfile
+
+    import numpy as np
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        for name in sorted(arrays):
+            with archive.open(zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0)), "w") as member:
+                np.lib.format.write_array(member, np.asarray(arrays[name]), allow_pickle=False)
+    return buffer.getvalue()
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -135,6 +233,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _list(args)
         if args.command == "run":
             return _run(args, progress)
+        if args.command == "sweep":
+            return _sweep(args)
         return _reproduce(args, progress)
     except (ConfigError, PaperError) as error:
         print(f"negotiation: error: {error}", file=sys.stderr)
