@@ -32,7 +32,7 @@ from negotiation.batch import (BatchSolution, ShareAffineFamily, _join, candidat
                                utilitarian_batch, variable_threat_batch)
 from negotiation.cases.microsoft_openai.parameters import PARAMETER_NAMES, Parameters
 from negotiation.cases.microsoft_openai.payoffs import (AZURE_COMMITMENT_BOUNDS, COMBOS, DISCRETE_TERMS, EQUITY_BOUNDS,
-                                                        REVENUE_SHARE_BOUNDS, coefficients, status_quo_payoffs)
+                                                        REVENUE_SHARE_BOUNDS, coefficient_table, status_quo_payoffs)
 from negotiation.cases.microsoft_openai.solve import CONCEPTS, discount_factors, microsoft_weight
 from negotiation.cases.microsoft_openai.threats import MICROSOFT_ACTIONS, OPENAI_ACTIONS, scenario
 
@@ -99,7 +99,7 @@ def family(parameters: Parameters) -> ShareAffineFamily:
     equity in ``EQUITY_BOUNDS``; box = (revenue share, Azure commitment) bounds (``Y_TERMS``).
     """
     p = as_draws(parameters)
-    table = [coefficients(p, combo) for combo in COMBOS]
+    table = list(coefficient_table(p).values())
     value = np.stack([c.V for c in table], axis=1)
     value_slope = np.stack([c.v for c in table], axis=1)
     side = np.stack([np.stack([c.b_M, c.b_O], axis=-1) for c in table], axis=1)

@@ -28,9 +28,13 @@ the licence [R16]).
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import functools
 import itertools
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -50,11 +54,13 @@ AZURE_COMMITMENT_BOUNDS = (0.0, 400.0)
 #: Continuous terms other than equity, in the order of ``y``.
 Y_TERMS = ("revenue_share", "azure_commitment")
 #: Discrete terms and their values. ``"agi"`` means "until AGI"; who decides AGI is
-#: ``agi_trigger`` ("board": OpenAI's board; "panel": an independent expert panel).
+#: ``agi_trigger`` ("board": OpenAI's board; "panel": an independent expert panel). The IP
+#: horizon takes every contract year of its range 2030-2035, so no year (in particular not the
+#: settlement's) is singled out by the choice of grid.
 DISCRETE_TERMS: dict[str, tuple[Any, ...]] = {
     "revenue_share_until": (2030, "agi"),
     "api_exclusivity": ("none", 2030, "agi"),
-    "ip_rights_until": (2030, 2032, 2035),
+    "ip_rights_until": tuple(range(2030, 2036)),
     "ip_post_agi": (False, True),
     "compute_rofr": (True, False),
     "agi_trigger": ("board", "panel"),
@@ -134,6 +140,40 @@ def revenue_pv(p: Parameters, fraction: Value, hazard: Value = 0.0, horizon: Val
     return pv_piecewise_flow(np.asarray(fraction) * p.revenue_2025, growth, durations, p.discount_rate, hazard, horizon)
 
 
+_PV_MEMO: contextvars.ContextVar[dict | None] = contextvars.ContextVar("pv_memo", default=None)
+"""Present values computed while building one coefficient table (see :func:`shared_present_values`)."""
+
+
+@contextlib.contextmanager
+def shared_present_values() -> Iterator[None]:
+    """Within the block, each distinct term PV of one parameter set is computed once.
+
+    The 144-288 combinations of a table share a few dozen distinct PVs (a term's horizon,
+    post-AGI flag, trigger and belief). Keys hold the identity of the parameter arrays, which
+    stay alive for the block; the memo is dropped when it ends, so no result outlives its inputs.
+    """
+    token = _PV_MEMO.set({})
+    try:
+        yield
+    finally:
+        _PV_MEMO.reset(token)
+
+
+def _memoised(function: Callable[..., np.ndarray]) -> Callable[..., np.ndarray]:
+    @functools.wraps(function)
+    def wrapper(p: Parameters, *args: Any) -> np.ndarray:
+        memo = _PV_MEMO.get()
+        if memo is None:
+            return function(p, *args)
+        key = (function.__name__, id(p), *(a if isinstance(a, (str, int, bool, float)) else id(a) for a in args))
+        if key not in memo:
+            memo[key] = (function(p, *args), p, args)  # keep the keyed objects alive with the value
+        return memo[key][0]
+
+    return wrapper
+
+
+@_memoised
 def term_pv(p: Parameters, fraction: Value, until: int | str, belief: Value, trigger: str) -> np.ndarray:
     """PV of a revenue-linked term lasting ``until`` ("none", a year, or "agi").
 
@@ -147,6 +187,7 @@ def term_pv(p: Parameters, fraction: Value, until: int | str, belief: Value, tri
     return revenue_pv(p, fraction, 0.0, year_to_time(until))
 
 
+@_memoised
 def ip_pv(p: Parameters, fraction: Value, until_year: int, post_agi: bool, belief: Value, trigger: str) -> np.ndarray:
     """PV of IP access worth ``fraction x revenue`` a year until ``until_year``.
 
@@ -225,6 +266,7 @@ def status_quo_cost_openai(p: Parameters) -> np.ndarray:
     return share + access_cost_openai(p, status_quo_terms(p))
 
 
+@_memoised
 def gross_value(p: Parameters) -> np.ndarray:
     """``W = valuation_post_money + C_sq``: OpenAI's equity gross of the status-quo partner terms."""
     return p.valuation_post_money + status_quo_cost_openai(p)
@@ -333,8 +375,9 @@ def risk_transform(u: Value, risk_aversion: float) -> np.ndarray:
 
 
 def coefficient_table(p: Parameters) -> dict[Combo, Coefficients]:
-    """Coefficients of every discrete combination (``COMBOS``)."""
-    return {combo: coefficients(p, combo) for combo in COMBOS}
+    """Coefficients of every discrete combination (``COMBOS``), sharing their present values."""
+    with shared_present_values():
+        return {combo: coefficients(p, combo) for combo in COMBOS}
 
 
 def payoff_functions(
