@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import resource
@@ -89,7 +90,16 @@ def main() -> None:
           f"speed-up x{speedup:,.0f} (extrapolated); peak memory {memory['main_process']:.0f} MB main, "
           f"{memory['largest_worker']:.0f} MB largest worker")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(summary, indent=2) + "\n")
+    RESULTS.write_text(json.dumps(_finite(summary), indent=2, allow_nan=False) + "\n")
+
+
+def _finite(value):
+    """``value`` with NaN replaced by None (JSON has no NaN): e.g. no engine draws were timed."""
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return None if isinstance(value, float) and math.isnan(value) else value
 
 
 if __name__ == "__main__":
