@@ -102,8 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--draws", type=int, required=True, help="number of parameter draws (>= 1)")
     sweep.add_argument("--out", type=Path, required=True, help="output folder (created)")
     sweep.add_argument("--seed", type=int, default=2025, help="seed of the draws (default %(default)s)")
-    sweep.add_argument("--concepts", default="nash,asymmetric_nash,kalai_smorodinsky,egalitarian,utilitarian,rubinstein,variable_threat",
-                       help="comma-separated solution concepts (default: all seven)")
+    sweep.add_argument("--concepts", help="comma-separated solution concepts (default: all seven of the case)")
     sweep.add_argument("--chunk", type=int, default=4096, help="draws per task (does not change results; default %(default)s)")
     sweep.add_argument("--workers", type=int, help="processes of a local pool (default: one per CPU for large sweeps)")
     sweep.add_argument("--scheduler", help="address of a Dask scheduler, e.g. tcp://host:8786 (needs the 'dask' extra)")
@@ -124,7 +123,8 @@ def _sweep(args: argparse.Namespace) -> int:
     from negotiation.sweep import stderr_progress, sweep
 
     try:
-        concepts = monte_carlo.check_concepts(tuple(c.strip() for c in args.concepts.split(",") if c.strip()))
+        requested = monte_carlo.CONCEPTS if args.concepts is None else tuple(c.strip() for c in args.concepts.split(",") if c.strip())
+        concepts = monte_carlo.check_concepts(requested)
     except ValueError as error:
         raise ConfigError(f"--concepts: {error}") from None
     for name, value in (("--draws", args.draws), ("--chunk", args.chunk), ("--workers", args.workers or 1)):

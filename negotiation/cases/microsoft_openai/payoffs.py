@@ -230,22 +230,26 @@ class AccessTerms:
 
 def access_value_microsoft(p: Parameters, t: AccessTerms, scenario: Scenario = STATUS_QUO) -> np.ndarray:
     """Microsoft's PV of exclusivity, ROFR (to the status-quo horizon) and IP, under ``lambda_M``."""
-    lam = p.lambda_microsoft
-    exclusivity = term_pv(p, p.exclusivity_value_microsoft, t.api_exclusivity, lam, t.agi_trigger)
-    rofr = term_pv(p, p.rofr_value_microsoft, _rofr_until(p, t), lam, t.agi_trigger)
-    ip = ip_pv(p, p.ip_value_microsoft, t.ip_rights_until, t.ip_post_agi, lam, t.agi_trigger)
+    exclusivity, rofr, ip = _access_pvs(p, t, (p.exclusivity_value_microsoft, p.rofr_value_microsoft, p.ip_value_microsoft),
+                                        p.lambda_microsoft)
     s = scenario
     return s.microsoft_need * (s.keep_exclusivity * exclusivity + s.keep_ip * ip) + s.keep_rofr * rofr
 
 
 def access_cost_openai(p: Parameters, t: AccessTerms, scenario: Scenario = STATUS_QUO) -> np.ndarray:
     """OpenAI's PV cost of exclusivity, ROFR and IP, under ``lambda_O``; it reduces ``V``."""
-    lam = p.lambda_openai
-    exclusivity = term_pv(p, p.exclusivity_cost_openai, t.api_exclusivity, lam, t.agi_trigger)
-    rofr = term_pv(p, p.rofr_cost_openai, _rofr_until(p, t), lam, t.agi_trigger)
-    ip = ip_pv(p, p.ip_cost_openai, t.ip_rights_until, t.ip_post_agi, lam, t.agi_trigger)
+    exclusivity, rofr, ip = _access_pvs(p, t, (p.exclusivity_cost_openai, p.rofr_cost_openai, p.ip_cost_openai),
+                                        p.lambda_openai)
     s = scenario
     return s.keep_exclusivity * exclusivity + s.keep_ip * ip + s.keep_rofr * rofr
+
+
+def _access_pvs(p: Parameters, t: AccessTerms, fractions: tuple[Value, Value, Value], belief: Value) -> tuple[np.ndarray, ...]:
+    """PVs of exclusivity, ROFR and IP at the given revenue fractions under one party's AGI ``belief``."""
+    exclusivity, rofr, ip = fractions
+    return (term_pv(p, exclusivity, t.api_exclusivity, belief, t.agi_trigger),
+            term_pv(p, rofr, _rofr_until(p, t), belief, t.agi_trigger),
+            ip_pv(p, ip, t.ip_rights_until, t.ip_post_agi, belief, t.agi_trigger))
 
 
 def _rofr_until(p: Parameters, t: AccessTerms) -> int | str:
