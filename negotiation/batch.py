@@ -115,13 +115,17 @@ class ShareAffineFamily:
             raise ValueError(f"share_bounds must satisfy 0 <= lo < hi <= 1, got {self.share_bounds!r}")
 
     def utilities(self, share: np.ndarray, side_terms: np.ndarray) -> np.ndarray:
-        """u at share e (..., ) and side terms y (..., m), broadcast against (N, K): shape (N, K, ..., 2)."""
-        extra = np.ndim(share)
-        expand = (slice(None), slice(None)) + (None,) * extra
-        v = self.value[expand] + np.einsum("nkm,...m->nk...", self.value_slope, side_terms)
-        b = self.side[expand + (slice(None),)] + np.einsum("nkim,...m->nk...i", self.side_slope, side_terms)
-        e = np.asarray(share)
-        return np.stack([e * v, (1.0 - e) * v], axis=-1) + b
+        """u at share e (...,) and side terms y (..., m), broadcast against (N, K): shape (N, K, ..., 2).
+
+        The sums over the m side terms are written out (m is small; numpy's einsum is several
+        times slower on these shapes).
+        """
+        e = np.asarray(share, dtype=float)
+        y = np.asarray(side_terms, dtype=float).reshape(-1, self.box.shape[0])  # (P, m)
+        v = self.value[..., None] + sum(self.value_slope[..., i, None] * y[:, i] for i in range(y.shape[1]))
+        b = self.side[..., None] + sum(self.side_slope[..., i, None] * y[:, i] for i in range(y.shape[1]))
+        u = np.stack([e.reshape(-1) * v, (1.0 - e.reshape(-1)) * v], axis=2) + b  # (N, K, 2, P)
+        return np.moveaxis(u, 2, -1).reshape(v.shape[:2] + e.shape + (2,))
 
 
 @dataclass(frozen=True)
@@ -204,20 +208,33 @@ class Candidates:
         return Candidates(self.segments, self.start[rows], self.end[rows], self.combination[rows], self.segment[rows])
 
 
-def candidates(family: ShareAffineFamily, prune: bool = True) -> Candidates:
+def candidates(family: ShareAffineFamily, prune: bool = True, *, keep: np.ndarray | None = None) -> Candidates:
     """Every (combination, segment) of every draw, without the segments pruning shows useless.
 
-    With ``prune`` each draw keeps the segments that are not dominated (module docstring), in
-    their original order, padded to the chunk's largest count with copies of its first kept
-    segment (a copy ties with its original, and every selection takes the first maximiser).
+    With ``prune`` each draw keeps the segments that are not dominated (module docstring; or
+    those of ``keep``, a precomputed ``kept(family)``), in their original order, padded to the
+    largest count among the draws with copies of its first kept segment (a copy ties with its
+    original, and every selection takes the first maximiser).
     """
+    full = _all_candidates(family)
+    if not prune:
+        return full
+    return full.take(_compact(~dominated(full.start, full.end) if keep is None else keep))
+
+
+def kept(family: ShareAffineFamily) -> np.ndarray:
+    """(N, K S) True for the candidate slots pruning keeps (``candidates`` with ``prune``)."""
+    full = _all_candidates(family)
+    return ~dominated(full.start, full.end)
+
+
+def _all_candidates(family: ShareAffineFamily) -> Candidates:
     segments = candidate_segments(family.share_bounds, family.box)
     start, end = segment_utilities(family, segments)
     n, k, s = start.shape[:3]
-    full = Candidates(segments, start.reshape(n, k * s, 2), end.reshape(n, k * s, 2),
+    return Candidates(segments, start.reshape(n, k * s, 2), end.reshape(n, k * s, 2),
                       np.broadcast_to(np.repeat(np.arange(k), s), (n, k * s)),
                       np.broadcast_to(np.tile(np.arange(s), k), (n, k * s)))
-    return full.take(_compact(~dominated(full.start, full.end))) if prune else full
 
 
 def dominated(start: np.ndarray, end: np.ndarray, samples: int = ENVELOPE_SAMPLES) -> np.ndarray:
@@ -812,27 +829,48 @@ def _slope_bracket(residual: Callable[[np.ndarray, np.ndarray], np.ndarray], n: 
     return lo, hi, f_lo, f_hi
 
 
-def chunked(solve: Callable[[slice], object], n: int, size: int):
-    """Solve draws ``[0, n)`` in slices of ``size`` and join the results along the draws.
+def blocked(family: ShareAffineFamily, solve: Callable[[np.ndarray, ShareAffineFamily, Candidates], object],
+            size: int):
+    """Solve the draws of ``family`` in blocks of ``size`` on their pruned candidates; results in draw order.
 
-    Bounds memory at O(size x combinations x segments). ``solve(rows)`` returns a frozen
-    dataclass (``BatchSolution``, ``ThreatBatch``) whose arrays carry the draws on axis 0.
+    Pruning (``kept``) runs block by block on the draws in order; the draws are then sorted by
+    how many slots they keep and solved in blocks of that order, so a block is padded only to
+    the widest of similar draws (the kept counts of one chunk of the case range over an order of
+    magnitude). ``solve(rows, block_family, among)`` gets the block's draw indices, the family
+    restricted to them and their candidates, and returns a frozen dataclass, dict or tuple whose
+    arrays carry the block's draws on axis 0. Every concept here solves each draw on its own
+    (padding ties, and the first maximiser is taken), so the result does not depend on the
+    blocking. Memory is O(size x combinations x segments).
     """
     if size < 1:
         raise ValueError(f"size must be >= 1, got {size}")
-    return _join([solve(slice(i, min(i + size, n))) for i in range(0, n, size)])
+    n = family.value.shape[0]
+    blocks = [slice(i, min(i + size, n)) for i in range(0, n, size)]
+    keep = np.concatenate([kept(subset(family, rows)) for rows in blocks])
+    order = np.argsort(keep.sum(axis=1), kind="stable")
+    parts = []
+    for rows in (order[b] for b in blocks):
+        part = subset(family, rows)
+        parts.append(solve(rows, part, candidates(part, keep=keep[rows])))
+    return _tree_map(lambda a: a[np.argsort(order)], _join(parts))
 
 
 def _join(parts: list):
-    """Concatenate like results along axis 0 (dataclasses and tuples field by field)."""
-    first = parts[0]
+    """Concatenate like results (frozen dataclasses, dicts, tuples of arrays) along axis 0."""
+    return _tree_map(lambda *arrays: np.concatenate(arrays), *parts)
+
+
+def _tree_map(function: Callable[..., np.ndarray], *trees):
+    """``function`` of the corresponding arrays of like results, in a result of the same structure."""
+    first = trees[0]
     if dataclasses.is_dataclass(first):
-        return type(first)(*(_join([getattr(p, f.name) for p in parts]) for f in dataclasses.fields(first)))
+        return type(first)(*(_tree_map(function, *(getattr(t, f.name) for t in trees))
+                             for f in dataclasses.fields(first)))
     if isinstance(first, dict):
-        return {key: _join([p[key] for p in parts]) for key in first}
+        return {key: _tree_map(function, *(t[key] for t in trees)) for key in first}
     if isinstance(first, tuple):
-        return tuple(_join(list(items)) for items in zip(*parts))
-    return np.concatenate(parts)
+        return tuple(_tree_map(function, *items) for items in zip(*trees))
+    return function(*trees)
 
 
 def subset(family: ShareAffineFamily, rows: slice | np.ndarray) -> ShareAffineFamily:

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 import negotiation as ng
-from negotiation.batch import (ShareAffineFamily, _fields, bracketed_root, candidates, chunked, dominated,
+from negotiation.batch import (ShareAffineFamily, _fields, blocked, bracketed_root, candidates, dominated,
                                egalitarian_batch, ideal_point_batch, kalai_smorodinsky_batch, nash_batch, rubinstein_batch,
-                               subset, utilitarian_batch, variable_threat_batch, zero_sum_batch)
+                               kept, utilitarian_batch, variable_threat_batch, zero_sum_batch)
 
 AGREE = 1e-8
 """Agreement required between the batch path and the engine, relative to the utility scale."""
@@ -229,10 +229,21 @@ def test_variable_threat_batch_rejects_bad_shapes():
         variable_threat_batch(family, np.zeros((2, 3, 4)), np.zeros((2, 4, 3)))
 
 
-def test_chunked_joins_like_one_call():
-    family = random_family(2, draws=5)
+def test_blocked_returns_draws_in_order_like_one_call():
+    """Blocks of draws sorted by kept count, solved apart and put back in order: bit-identical to one call."""
+    family = crowded_family(2, draws=7)
     whole = rubinstein_batch(family, (0.9, 0.8))
-    parts = chunked(lambda rows: rubinstein_batch(subset(family, rows), (0.9, 0.8)), 5, 2)
+    seen = []
+
+    def solve(rows, block, among):
+        seen.append(rows)
+        assert np.array_equal(block.value, family.value[rows])
+        return rubinstein_batch(block, (0.9, 0.8), among=among)
+
+    parts = blocked(family, solve, 3)
+    assert [len(rows) for rows in seen] == [3, 3, 1]
+    counts = kept(family).sum(axis=1)
+    assert np.all(np.diff(counts[np.concatenate(seen)]) >= 0)  # blocks of similar widths
     for a, b in zip(_fields(whole), _fields(parts)):
         assert np.array_equal(a, b)
 

@@ -11,8 +11,8 @@ Risk-neutral only; the risk-averse variant is solved by the engine.
 
 :func:`predict_all_batch` solves several concepts at once: the coefficients, threat game and
 inputs are computed once per chunk of draws, and the pruned candidate segments
-(:func:`negotiation.batch.candidates`), the no-gain test and the ideal point once per block and
-shared by all concepts. Chunks can run on an executor (results do not depend on it: every draw
+(:func:`negotiation.batch.candidates`), the no-gain test and the ideal point once per block (draws of
+similar kept counts, :func:`negotiation.batch.blocked`) and shared by all concepts. Chunks can run on an executor (results do not depend on it: every draw
 is solved on its own).
 """
 
@@ -27,12 +27,13 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-from negotiation.batch import (BatchSolution, ShareAffineFamily, _join, candidates, chunked, egalitarian_batch,
-                               ideal_point_batch, kalai_smorodinsky_batch, nash_batch, rubinstein_batch, subset,
+from negotiation.batch import (BatchSolution, Candidates, ShareAffineFamily, _join, blocked, egalitarian_batch,
+                               ideal_point_batch, kalai_smorodinsky_batch, nash_batch, rubinstein_batch,
                                utilitarian_batch, variable_threat_batch)
 from negotiation.cases.microsoft_openai.parameters import PARAMETER_NAMES, Parameters
 from negotiation.cases.microsoft_openai.payoffs import (AZURE_COMMITMENT_BOUNDS, COMBOS, DISCRETE_TERMS, EQUITY_BOUNDS,
-                                                        REVENUE_SHARE_BOUNDS, coefficient_table, status_quo_payoffs)
+                                                        REVENUE_SHARE_BOUNDS, coefficient_table,
+                                                        shared_present_values, status_quo_payoffs)
 from negotiation.cases.microsoft_openai.solve import CONCEPTS, discount_factors, microsoft_weight
 from negotiation.cases.microsoft_openai.threats import MICROSOFT_ACTIONS, OPENAI_ACTIONS, scenario
 
@@ -40,7 +41,7 @@ CHUNK = 2000
 """Draws whose model coefficients are computed together (the case model has a large per-call cost)."""
 BLOCK = 100
 """Draws solved together: every concept on one block's pruned candidates (about 1.4 MB per unpruned
-array, so the work stays in cache and each block is padded only to its own largest kept count)."""
+array, so the work stays in cache; draws are sorted by kept count first, :func:`negotiation.batch.blocked`)."""
 
 
 @dataclass(frozen=True)
@@ -112,10 +113,12 @@ def family(parameters: Parameters) -> ShareAffineFamily:
 def threat_matrices(parameters: Parameters) -> tuple[np.ndarray, np.ndarray]:
     """``A[n, i, j], B[n, i, j] = status_quo_payoffs(p_n, scenario(p_n, M_i, O_j))``, shape (N, 3, 4).
 
-    :func:`.threats.threat_game` for every draw at once (it converts to float, one draw at a time).
+    :func:`.threats.threat_game` for every draw at once (it converts to float, one draw at a time);
+    the cells share their present values (:func:`.payoffs.shared_present_values`).
     """
     p = as_draws(parameters)
-    cells = [[status_quo_payoffs(p, scenario(p, m, o)) for o in OPENAI_ACTIONS] for m in MICROSOFT_ACTIONS]
+    with shared_present_values():
+        cells = [[status_quo_payoffs(p, scenario(p, m, o)) for o in OPENAI_ACTIONS] for m in MICROSOFT_ACTIONS]
     A = np.stack([np.stack([u_m for u_m, _ in row], axis=-1) for row in cells], axis=1)
     B = np.stack([np.stack([u_o for _, u_o in row], axis=-1) for row in cells], axis=1)
     return A, B
@@ -212,10 +215,9 @@ def _solve_rows(concepts: tuple[str, ...], p: Parameters, block: int, rows: slic
                 ) -> tuple[np.ndarray, np.ndarray, dict[str, tuple[BatchSolution, dict[str, np.ndarray]]]]:
     """Some draws (a chunk): the model once, then every concept block by block; d, no-gain mask, solutions."""
     p = rows_of(p, rows)
-    fam = family(p)
     inputs = _inputs(concepts, p)
-    return chunked(lambda r: _solve_block(concepts, subset(fam, r), {k: v[r] for k, v in inputs.items()}),
-                   len(p.discount_rate), block)
+    return blocked(family(p), lambda r, fam, among: _solve_block(concepts, fam, among, {k: v[r] for k, v in inputs.items()}),
+                   block)
 
 
 def _inputs(concepts: tuple[str, ...], p: Parameters) -> dict[str, np.ndarray]:
@@ -231,10 +233,9 @@ def _inputs(concepts: tuple[str, ...], p: Parameters) -> dict[str, np.ndarray]:
     return inputs
 
 
-def _solve_block(concepts: tuple[str, ...], fam: ShareAffineFamily, inputs: dict[str, np.ndarray]
+def _solve_block(concepts: tuple[str, ...], fam: ShareAffineFamily, among: Candidates, inputs: dict[str, np.ndarray]
                  ) -> tuple[np.ndarray, np.ndarray, dict[str, tuple[BatchSolution, dict[str, np.ndarray]]]]:
-    """Every concept on some draws, on candidates pruned once (exact for all of them: negotiation.batch)."""
-    among = candidates(fam)
+    """Every concept on some draws, on their pruned candidates (exact for all of them: negotiation.batch)."""
     d = fam.disagreement
     egalitarian = egalitarian_batch(fam, among=among)
     no_gain = ~(np.min(egalitarian.utilities - d, axis=1) > 0)

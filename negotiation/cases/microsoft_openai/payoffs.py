@@ -149,7 +149,8 @@ def shared_present_values() -> Iterator[None]:
     """Within the block, each distinct term PV of one parameter set is computed once.
 
     The 144-288 combinations of a table share a few dozen distinct PVs (a term's horizon,
-    post-AGI flag, trigger and belief). Keys hold the identity of the parameter arrays, which
+    post-AGI flag, trigger and belief), and the cells of a threat game share the status quo's
+    profit participation. Keys hold the identity of the parameter arrays, which
     stay alive for the block; the memo is dropped when it ends, so no result outlives its inputs.
     """
     token = _PV_MEMO.set({})
@@ -276,6 +277,7 @@ def gross_value(p: Parameters) -> np.ndarray:
     return p.valuation_post_money + status_quo_cost_openai(p)
 
 
+@_memoised
 def profit_participation_pv(p: Parameters) -> np.ndarray:
     """PV of Microsoft's status-quo profit waterfall (paid by OpenAI's other owners).
 
