@@ -1,7 +1,7 @@
 """Nash point of the Microsoft-OpenAI problem: ours vs NegMAS on a grid (``python benchmarks/bench_negmas.py``).
 
 "Ours" is timed twice: the one-at-a-time engine (problem construction + ``ng.nash_solution``,
-grid starts and local solves over the 144 discrete combinations) and the closed-form batch
+grid starts and local solves over every discrete combination) and the closed-form batch
 path (``predict_batch("nash", ...)`` for one draw: the exact solution on the candidate
 segments of the share-affine family). Both sides use the same payoff functions (``payoffs.payoff_functions``) at the central
 calibration and the same disagreement point (the status quo). NegMAS (benchmark-only

@@ -1,9 +1,10 @@
 """Experiment kind ``calibration``: the model's inputs as the paper's tables.
 
 Every calibrated parameter with its range, the date of the information and its source (or
-``assumption``), and the list of sources, read from the case's calibration file. Nothing is
-solved: the point is that every input in the paper is printed from the file the predictions
-use, never retyped.
+``assumption``), and the list of sources, read from the case's calibration file, and the size of
+the contract space (bounds of the continuous terms, options of the discrete ones). Nothing is
+solved: the point is that every input in the paper is printed from the files and constants the
+predictions use, never retyped.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from typing import Any
 import numpy as np
 
 from negotiation.cases.microsoft_openai.parameters import CALIBRATION_FILE, calibration
+from negotiation.cases.microsoft_openai.payoffs import (AZURE_COMMITMENT_BOUNDS, COMBOS, DISCRETE_TERMS, EQUITY_BOUNDS,
+                                                        REVENUE_SHARE_BOUNDS)
 from negotiation.pipeline import Experiment, Results, Table
 from negotiation.pipeline.progress import Progress
 
@@ -56,13 +59,27 @@ def run(parameters: Mapping[str, Any], rng: np.random.Generator, progress: Progr
             "Sourced": str(len(specs) - n_assumptions),
             "LatestDate": latest,
             "MouDate": MOU_DATE,
+            **contract_space_macros(),
         },
     )
 
 
+def contract_space_macros() -> dict[str, str]:
+    """The contract space as the paper states it: bounds, IP years, options per discrete term, their product."""
+    ip_years = DISCRETE_TERMS["ip_rights_until"]
+    return {
+        "EquityLow": f"{EQUITY_BOUNDS[0]:g}", "EquityHigh": f"{EQUITY_BOUNDS[1]:g}",
+        "RevenueShareLow": f"{REVENUE_SHARE_BOUNDS[0]:g}", "RevenueShareHigh": f"{REVENUE_SHARE_BOUNDS[1]:.2f}",
+        "AzureLow": f"{AZURE_COMMITMENT_BOUNDS[0]:g}", "AzureHigh": f"{AZURE_COMMITMENT_BOUNDS[1]:g}",
+        "IpFirstYear": str(min(ip_years)), "IpLastYear": str(max(ip_years)),
+        "CombinationFactors": r"\times".join(str(len(v)) for v in DISCRETE_TERMS.values()),
+        "Combinations": str(len(COMBOS)),
+    }
+
+
 EXPERIMENT = Experiment(
     kind="calibration",
-    description="The calibrated inputs with ranges, dates and sources, as tables for the paper.",
+    description="The calibrated inputs with ranges, dates and sources, and the contract space, for the paper.",
     schema={},
     run=run,
     figures=(),

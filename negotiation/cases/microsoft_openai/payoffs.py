@@ -148,7 +148,7 @@ _PV_MEMO: contextvars.ContextVar[dict | None] = contextvars.ContextVar("pv_memo"
 def shared_present_values() -> Iterator[None]:
     """Within the block, each distinct term PV of one parameter set is computed once.
 
-    The 144-288 combinations of a table share a few dozen distinct PVs (a term's horizon,
+    The combinations of a table (288 in the case) share a few dozen distinct PVs (a term's horizon,
     post-AGI flag, trigger and belief), and the cells of a threat game share the status quo's
     profit participation. Keys hold the identity of the parameter arrays, which
     stay alive for the block; the memo is dropped when it ends, so no result outlives its inputs.
