@@ -1,6 +1,6 @@
 """Experiment kind ``sensitivity``: every prediction as a distribution over the calibration ranges.
 
-Three parts, all on the closed-form batch path (:func:`.batch.predict_batch`):
+Three parts, all on the closed-form batch path (:func:`.batch.predict_all_batch`):
 
 1. Monte Carlo (:func:`negotiation.sweep.sweep`): ``calibration().sample`` draws (each parameter
    uniform on ``[low, high]``) through every concept. For each concept and term: mean, median,
@@ -32,16 +32,17 @@ import matplotlib
 import numpy as np
 
 from negotiation.cases.microsoft_openai import CONCEPTS, calibration
-from negotiation.cases.microsoft_openai.batch import as_draws, predict_batch
+from negotiation.cases.microsoft_openai.batch import as_draws, predict_all_batch
 from negotiation.cases.microsoft_openai.compare import CONTINUOUS_RANGES, SETTLEMENT_FILE, settlement
 from negotiation.cases.microsoft_openai.parameters import CALIBRATION_FILE, PARAMETER_NAMES, Calibration, Parameters
+from negotiation.cases.microsoft_openai.monte_carlo import evaluate
 from negotiation.cases.microsoft_openai.payoffs import DISCRETE_TERMS
 from negotiation.pipeline import Experiment, FigureSpec, Param, Progress, Results, SavedResults, Table
 from negotiation.pipeline.latex import escape
 from negotiation.plots import new_figure, style_of
 from negotiation.plots.style import RC_PARAMS
 from negotiation.sensitivity import Range, SobolIndices, Tornado, ranges_from, sobol_convergence, tornado
-from negotiation.sweep import INFEASIBLE, SweepResult, sweep
+from negotiation.sweep import SweepResult, sweep
 
 CONTINUOUS_TERMS = tuple(CONTINUOUS_RANGES)
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
@@ -54,9 +55,9 @@ LISTED_PARAMETERS = 3
 """Parameters named per listed infeasible draw: those farthest from central (share of range)."""
 TORNADO_TERMS = ("equity", "revenue_share")
 TORNADO_MIN_EXTENT = 0.01
+"""Smallest half-width of a tornado panel's axis (share), so an all-zero panel is not a blow-up of noise."""
 SOBOL_AXIS_MAX = 1.1
 """Right end of the Sobol axes: indices lie in [0, 1]; a longer interval is cut (and said so in the caption)."""
-"""Smallest half-width of a tornado panel's axis (share), so an all-zero panel is not a blow-up of noise."""
 COMPARISON_LABEL = "COMPARISON with the settlement of 2025-10-28 (not an input to any prediction)"
 UNITS = {"equity": "share", "revenue_share": "share", "azure_commitment": "$B"}
 TITLES = {"equity": "equity", "revenue_share": "revenue share", "azure_commitment": "Azure commitment"}
@@ -120,16 +121,10 @@ def parameters_at(x: Mapping[str, np.ndarray], cal: Calibration) -> Parameters:
 
 # ----------------------------------------------------------------------------- Monte Carlo
 def evaluate_concept(concept: str, parameters: Parameters) -> dict[str, np.ndarray]:
-    """One concept on a chunk of draws: continuous terms, discrete terms as value indices (-1 if
-    infeasible), utilities, and the infeasible mask (a :func:`negotiation.sweep.sweep` model)."""
-    prediction = predict_batch(concept, parameters)
-    out = {term: prediction.contract[term].astype(float) for term in CONTINUOUS_TERMS}
-    for term, values in DISCRETE_TERMS.items():
-        chosen = prediction.contract[term]
-        out[term] = np.array([-1 if v is None else values.index(v) for v in chosen], dtype=int)
-    out["u_M"], out["u_O"] = prediction.utilities[:, 0], prediction.utilities[:, 1]
-    out[INFEASIBLE] = np.asarray(prediction.infeasible, dtype=bool)
-    return out
+    """One concept on a chunk of draws (a :func:`negotiation.sweep.sweep` model): the outputs of
+    :func:`.monte_carlo.evaluate` (continuous terms, discrete terms as value indices, -1 if
+    infeasible, utilities, the infeasible mask) without the concept's prefix."""
+    return {name.removeprefix(f"{concept}."): values for name, values in evaluate(parameters, (concept,)).items()}
 
 
 def monte_carlo(concept: str, n_draws: int, seed: int, progress: Progress) -> SweepResult:
@@ -211,10 +206,8 @@ def sobol_outputs(concepts: Sequence[str], cal: Calibration, x: Mapping[str, np.
         If a concept has no agreement at some point (Sobol indices need every output), naming
         the count and the first such point.
     """
-    p = parameters_at(x, cal)
     out = {}
-    for concept in concepts:
-        prediction = predict_batch(concept, p)
+    for concept, prediction in predict_all_batch(parameters_at(x, cal), concepts).items():
         bad = np.flatnonzero(prediction.infeasible)
         if bad.size:
             first = {k: float(np.asarray(x[k])[bad[0]]) for k in x}
