@@ -11,9 +11,9 @@ Risk-neutral only; the risk-averse variant is solved by the engine.
 
 :func:`predict_all_batch` solves several concepts at once: the coefficients, threat game and
 inputs are computed once per chunk of draws, and the pruned candidate segments
-(:func:`negotiation.batch.candidates`), the no-gain test and the ideal point once per block (draws of
-similar kept counts, :func:`negotiation.batch.blocked`) and shared by all concepts. Chunks can run on an executor (results do not depend on it: every draw
-is solved on its own).
+(:func:`negotiation.batch.candidates`), the no-gain test and the ideal point once per block
+(draws of similar kept counts, :func:`negotiation.batch.blocked`) and shared by all concepts.
+Chunks can run on an executor (results do not depend on it: every draw is solved on its own).
 """
 
 from __future__ import annotations
@@ -216,8 +216,10 @@ def _solve_rows(concepts: tuple[str, ...], p: Parameters, block: int, rows: slic
     """Some draws (a chunk): the model once, then every concept block by block; d, no-gain mask, solutions."""
     p = rows_of(p, rows)
     inputs = _inputs(concepts, p)
-    return blocked(family(p), lambda r, fam, among: _solve_block(concepts, fam, among, {k: v[r] for k, v in inputs.items()}),
-                   block)
+    def solve(r: np.ndarray, fam: ShareAffineFamily, among: Candidates):
+        return _solve_block(concepts, fam, among, {k: v[r] for k, v in inputs.items()})
+
+    return blocked(family(p), solve, block)
 
 
 def _inputs(concepts: tuple[str, ...], p: Parameters) -> dict[str, np.ndarray]:
