@@ -18,7 +18,9 @@ from negotiation.cases.microsoft_openai import CONCEPTS, calibration, compare
 from negotiation.cases.microsoft_openai.batch import family
 from negotiation.cases.microsoft_openai.compare import CONTINUOUS_RANGES, TERMS
 from negotiation.cases.microsoft_openai.parameters import CALIBRATION_FILE
-from negotiation.cases.microsoft_openai.payoffs import DISCRETE_TERMS, EQUITY_BOUNDS, REVENUE_SHARE_BOUNDS, contract_utilities
+from negotiation.cases.microsoft_openai.space import CONTRACT_SPACE_FILE
+from negotiation.cases.microsoft_openai.payoffs import DISCRETE_OPTIONS, contract_utilities
+from negotiation.cases.microsoft_openai.space import case_space
 from negotiation.experiments._case_views import (add_legend, central_and_sample, concept_sizes, contract_marker, draw_frontier, frontier_points, latex_label, marker_kwargs, pareto_order,
                                                  plain_contract, rows, solve_concepts, window_around)
 from negotiation.pipeline import Experiment, FigureSpec, Param, Progress, Results, SavedResults, Table
@@ -110,7 +112,7 @@ def _interval_record(batch: Any, actual: Mapping[str, Any], scored: Mapping) -> 
     scores = np.array([compare.score_contract("draw", plain_contract(batch.contract, i), actual).score for i in rows])
     record["score"] = np.percentile(scores, PERCENTILES) if ok.any() else None
     record["beats_share"] = {b: float(np.mean(scores < scored[b].score)) if ok.any() else None for b in BASELINES}
-    record["discrete_modes"] = {t: _mode(batch.contract[t][ok]) for t in DISCRETE_TERMS}
+    record["discrete_modes"] = {t: _mode(batch.contract[t][ok]) for t in DISCRETE_OPTIONS}
     return record
 
 
@@ -126,9 +128,9 @@ def _contract_curve(p: Any, nash: Mapping[str, Any], actual: Mapping[str, Any], 
     """u_M, u_O on an (equity, revenue share) grid with the Nash prediction's other terms fixed,
     the efficient (e, s) pairs (the contract curve), and where the Nash prediction and the
     settlement sit in that plane (the settlement's own discrete terms differ: COMPARISON)."""
-    e = np.linspace(*EQUITY_BOUNDS, n)
-    s = np.linspace(*REVENUE_SHARE_BOUNDS, n)
-    fine_e, fine_s = (np.linspace(*b, 8 * n) for b in (EQUITY_BOUNDS, REVENUE_SHARE_BOUNDS))
+    e = np.linspace(*case_space().bounds("equity"), n)
+    s = np.linspace(*case_space().bounds("revenue_share"), n)
+    fine_e, fine_s = (np.linspace(*b, 8 * n) for b in (case_space().bounds("equity"), case_space().bounds("revenue_share")))
 
     def grid_utilities(ee: np.ndarray, ss: np.ndarray) -> np.ndarray:
         E, S = np.meshgrid(ee, ss, indexing="xy")
@@ -181,7 +183,7 @@ def _tables(values: Mapping[str, Any], actual: Mapping[str, Any]) -> dict[str, T
     for n in names:
         record = values["predictions"].get(n) or values["baselines"][n]
         errors = [float(contracts[n][t]) - float(actual[t]) for t in CONTINUOUS_RANGES]
-        matches = sum(contracts[n][t] == actual[t] for t in DISCRETE_TERMS)
+        matches = sum(contracts[n][t] == actual[t] for t in DISCRETE_OPTIONS)
         beats = record.get("beats", {})
         score_rows.append((latex_label(n), *errors, matches, record["score"], *record["utilities"],
                            *("yes" if beats.get(b) else ("no" if beats else "--") for b in BASELINES)))
@@ -190,7 +192,7 @@ def _tables(values: Mapping[str, Any], actual: Mapping[str, Any]) -> dict[str, T
                  "u_M", "u_O", "beats_status_quo", "beats_midpoint"),
         rows=tuple(score_rows),
         headers=("Prediction", "Equity err.", "Rev.\\ share err.", "Azure err.\\ (\\$B)",
-                 f"Discrete matches (of {len(DISCRETE_TERMS)})", "Score (vs actual)", "$u_M$ (\\$B)", "$u_O$ (\\$B)",
+                 f"Discrete matches (of {len(DISCRETE_OPTIONS)})", "Score (vs actual)", "$u_M$ (\\$B)", "$u_O$ (\\$B)",
                  "Beats status quo", "Beats midpoint"),
         formats=("s", "+.3f", "+.3f", "+.0f", "d", ".3f", ".1f", ".1f", "s", "s"),
     )
@@ -329,5 +331,5 @@ EXPERIMENT = Experiment(
             "terms differ from the Nash prediction's.",
         ),
     ),
-    data_files=(CALIBRATION_FILE, compare.SETTLEMENT_FILE, compare.POSITIONS_FILE),
+    data_files=(CALIBRATION_FILE, CONTRACT_SPACE_FILE, compare.SETTLEMENT_FILE, compare.POSITIONS_FILE),
 )
