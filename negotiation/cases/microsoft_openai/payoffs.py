@@ -270,19 +270,25 @@ def _access_pvs(p: Parameters, t: AccessTerms, fractions: tuple[Value, Value, Va
 
 
 def _rofr_until(p: Parameters, t: AccessTerms) -> int | str:
-    return int(np.max(p.sq_horizon_year)) if t.compute_rofr else "none"
+    return status_quo_year(p) if t.compute_rofr else "none"
 
 
 # ----------------------------------------------------------------------------- status quo
+def status_quo_year(p: Parameters) -> int:
+    """The status-quo contract's last year, a whole year: ``sq_horizon_year`` rounded (not truncated,
+    so that a value a rounding error below 2030 is still 2030)."""
+    return int(np.rint(np.max(p.sq_horizon_year)))
+
+
 def status_quo_terms(p: Parameters) -> AccessTerms:
     """2019/2023 contract: API exclusivity, ROFR and IP to 2030, no post-AGI IP, board trigger."""
-    year = int(np.max(p.sq_horizon_year))
+    year = status_quo_year(p)
     return AccessTerms(api_exclusivity=year, compute_rofr=True, ip_rights_until=year, ip_post_agi=False, agi_trigger="board")
 
 
 def status_quo_cost_openai(p: Parameters) -> np.ndarray:
     """``C_sq``: OpenAI's PV cost of the status-quo partner terms (revenue share + access)."""
-    year = int(np.max(p.sq_horizon_year))
+    year = status_quo_year(p)
     share = term_pv(p, p.revenue_share_sq, year, p.agi_hazard, "board")
     return share + access_cost_openai(p, status_quo_terms(p))
 
@@ -342,7 +348,7 @@ def status_quo_payoffs(p: Parameters, scenario: Scenario = STATUS_QUO) -> tuple[
     (``= valuation_post_money - PP - conversion_loss`` for the untouched status quo). ``scenario``
     applies threat actions (see :mod:`.threats`).
     """
-    year = int(np.max(p.sq_horizon_year))
+    year = status_quo_year(p)
     terms = status_quo_terms(p)
     pp = profit_participation_pv(p)
     share_m = share_o = term_pv(p, p.revenue_share_sq, year, p.agi_hazard, "board")

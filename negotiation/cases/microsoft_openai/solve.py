@@ -25,6 +25,7 @@ from negotiation.cases.microsoft_openai.payoffs import (
     risk_transform,
     status_quo_payoffs,
     status_quo_terms,
+    status_quo_year,
 )
 from negotiation.cases.microsoft_openai.space import CaseSpace, case_space
 from negotiation.cases.microsoft_openai.threats import outside_options, threat_game
@@ -80,7 +81,7 @@ def commitment_cap(parameters: Parameters, space: CaseSpace | None = None) -> An
 def status_quo_contract(parameters: Parameters) -> dict[str, Any]:
     """The status quo's value of the revenue-share rate and of every discrete term."""
     t = status_quo_terms(parameters)
-    year = int(np.max(parameters.sq_horizon_year))
+    year = status_quo_year(parameters)
     return {"revenue_share": float(np.max(parameters.revenue_share_sq)), "revenue_share_until": year,
             "api_exclusivity": t.api_exclusivity, "ip_rights_until": t.ip_rights_until, "ip_post_agi": t.ip_post_agi,
             "compute_rofr": t.compute_rofr, "agi_trigger": t.agi_trigger}
