@@ -185,6 +185,12 @@ def _hull(members: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     return np.column_stack([np.where(empty, np.nan, lo), np.where(empty, np.nan, hi)])
 
 
+def take(sets: ContractSets, rows: slice | np.ndarray) -> ContractSets:
+    """Some draws of ``sets``."""
+    return ContractSets({t: v[rows] for t, v in sets.representative.items()}, {t: v[rows] for t, v in sets.ranges.items()},
+                        {t: v[rows] for t, v in sets.options.items()}, sets.members[rows])
+
+
 def draw_set(sets: ContractSets, space: CaseSpace, i: int = 0) -> dict[str, Any]:
     """Draw ``i``'s optimal set as plain values: ``(min, max)`` per continuous term, options per discrete one."""
     out: dict[str, Any] = {t: (float(sets.ranges[t][i, 0]), float(sets.ranges[t][i, 1])) for t in CONTINUOUS_TERMS}
