@@ -11,11 +11,14 @@ commitment ``a`` and terms ``(e, s)``,
 and ``J_k`` does not depend on ``e`` or (up to rounding) on ``s``. The **optimal set** is every
 contract whose utilities are ``u*`` within ``TIE_TOL (1 + |J*|)``:
 
-- the commitment maximises ``J_k(a)`` on ``[low, cap]`` (``cap = min(high, azure_need)``): ``cap``
-  where a committed dollar creates joint value, else ``low``;
-- combination ``k`` is in the set when ``J_k >= J* - tol`` (``J* = max_k J_k``) and some
-  ``(e, s)`` in the box gives ``u_M = u*_M`` (``u_M`` rises in ``e`` and in ``s``, so this is an
-  interval test);
+- for each combination the commitment maximises ``J_k(a)`` on ``[low, cap]`` (``cap = min(high,
+  azure_need)``) among the commitments at which some ``(e, s)`` gives ``u_M = u*_M``: ``cap`` where
+  a committed dollar creates joint value, unless even the lowest equity and rate leave Microsoft
+  above ``u*_M`` there (then the commitment falls until they do: on that part of the frontier
+  the natural floors of the transfers bind and the commitment carries the transfer), else ``low``;
+- combination ``k`` is in the set when it reaches ``u*``: ``J_k(a_k) - u*_M >= u*_O - tol`` and
+  some ``(e, s)`` in the box gives ``u_M = u*_M`` (``u_M`` is bilinear in ``(e, s)``: an interval
+  test on the four corners);
 - each term's range (continuous) or options (discrete) is read over the combinations in the set.
 
 The **representative** is the member that changes the status quo least, by this rule: among the
@@ -121,20 +124,26 @@ def optimal_sets(coef: Mapping[str, np.ndarray], combos: Sequence[Combo], space:
     s_lo, s_hi = space.bounds("revenue_share")
     a_lo = space.bounds("azure_commitment")[0]
     cap = np.broadcast_to(np.asarray(cap, dtype=float), (n,))[:, None]
+    u_M, u_O = u[:, :1], u[:, 1:]
     joint_a = c["v_a"] + c["beta_Ma"] + c["beta_Oa"]
-    a = np.where(joint_a > 0, cap, a_lo)
+    # the commitment: as large as the cap allows where a dollar creates joint value, unless even
+    # e = s = low leaves Microsoft above u*_M there (then the commitment is the transfer to OpenAI)
+    floor_a = c["beta_Ma"] + e_lo * c["v_a"]           # u_M at (e_lo, s_lo) is floor_0 + floor_a x a
+    floor_0 = e_lo * (c["V"] + c["v_s"] * s_lo) + c["b_M"] + c["beta_Ms"] * s_lo
+    with np.errstate(divide="ignore", invalid="ignore"):
+        a_fit = np.where(floor_a > 0, (u_M - floor_0) / floor_a, np.inf)
+    a = np.where(joint_a > 0, np.clip(a_fit, a_lo, cap), a_lo)
     V_a = c["V"] + c["v_a"] * a                        # V at s = 0 and the chosen commitment
     b_M = c["b_M"] + c["beta_Ma"] * a
     J = V_a + b_M + c["b_O"] + c["beta_Oa"] * a        # joint value (s is a transfer)
-    J_star = np.max(J, axis=1, keepdims=True)
-    tol = TIE_TOL * (1.0 + np.abs(J_star))
-    u_M = u[:, :1]
+    tol = TIE_TOL * (1.0 + np.abs(J).max(axis=1, keepdims=True))
 
     def u_m(e, s):
         return e * (V_a + c["v_s"] * s) + b_M + c["beta_Ms"] * s
 
-    reach_lo, reach_hi = u_m(e_lo, s_lo), u_m(e_hi, s_hi)
-    members = (J >= J_star - tol) & (u_M >= reach_lo - tol) & (u_M <= reach_hi + tol)
+    corners = np.stack([u_m(e, s) for e in (e_lo, e_hi) for s in (s_lo, s_hi)])
+    reach_lo, reach_hi = corners.min(axis=0), corners.max(axis=0)
+    members = (J - u_M >= u_O - tol) & (u_M >= reach_lo - tol) & (u_M <= reach_hi + tol)
     members &= np.isfinite(u).all(axis=1, keepdims=True)
 
     def e_for(s):                                     # equity giving u*_M at rate s
