@@ -22,7 +22,7 @@ from negotiation.cases.microsoft_openai.parameters import CALIBRATION_FILE
 from negotiation.cases.microsoft_openai.space import CONTRACT_SPACE_FILE
 from negotiation.cases.microsoft_openai.payoffs import DISCRETE_OPTIONS, contract_utilities
 from negotiation.cases.microsoft_openai.space import case_space
-from negotiation.experiments._case_views import (add_legend, central_and_sample, concept_sizes, contract_marker, draw_frontier, frontier_points, latex_label, marker_kwargs, pareto_order,
+from negotiation.experiments._case_views import (add_legend, central_and_sample, concept_sizes, contract_marker, draw_frontier, frontier_points, latex_label, marker_kwargs,
                                                  plain_contract, rows, solve_concepts, window_around)
 from negotiation.pipeline import Experiment, FigureSpec, Param, Progress, Results, SavedResults, Table
 from negotiation.plots import new_figure
@@ -34,8 +34,7 @@ INTERVAL_TERMS = ("equity", "revenue_share", "azure_commitment")
 SCHEMA = {
     "draws": Param(int, "calibration draws (uniform on each range) for the prediction intervals", default=400, low=10,
                    high=20_000),
-    "grid": Param(int, "points per axis of the (equity, revenue share) grid of the contract-curve figure", default=61,
-                  low=11, high=201),
+    "grid": Param(int, "revenue-share points of each concept's transfer curve", default=61, low=11, high=201),
 }
 
 
@@ -65,7 +64,7 @@ def run(parameters: Mapping[str, Any], rng: np.random.Generator, progress: Progr
         "beats": {b: [c for c in CONCEPTS if scored[c].score < scored[b].score] for b in BASELINES},
         "intervals": {c: _interval_record(sample[c], actual, scored) for c in CONCEPTS},
         "frontier": frontier_points(fam),
-        "contract_curve": _contract_curve(p, predicted["nash"], actual, parameters["grid"]),
+        "transfer_curves": _transfer_curves(p, predicted, utilities, actual, parameters["grid"]),
         "draws": parameters["draws"],
     }
     return Results(values=values, tables=_tables(values, actual), macros=_macros(values))
@@ -128,29 +127,26 @@ def _mode(values: np.ndarray) -> dict[str, Any]:
     return {"value": values[keys.index(uniques[best])], "share": float(counts[best] / len(keys))}
 
 
-def _contract_curve(p: Any, nash: Mapping[str, Any], actual: Mapping[str, Any], n: int) -> dict[str, Any]:
-    """u_M, u_O on an (equity, revenue share) grid with the Nash prediction's other terms fixed,
-    the efficient (e, s) pairs (the contract curve), and where the Nash prediction and the
-    settlement sit in that plane (the settlement's own discrete terms differ: COMPARISON)."""
-    e = np.linspace(*case_space().bounds("equity"), n)
-    s = np.linspace(*case_space().bounds("revenue_share"), n)
-    fine_e, fine_s = (np.linspace(*b, 8 * n) for b in (case_space().bounds("equity"), case_space().bounds("revenue_share")))
+def _transfer_curves(p: Any, predicted: Mapping[str, Mapping[str, Any]], utilities: Mapping[str, np.ndarray],
+                     actual: Mapping[str, Any], n: int) -> dict[str, Any]:
+    """Each concept's transfer curve: the (equity, revenue share) pairs that give it its utilities.
 
-    def grid_utilities(ee: np.ndarray, ss: np.ndarray) -> np.ndarray:
-        E, S = np.meshgrid(ee, ss, indexing="xy")
-        u_m, u_o = contract_utilities(p, {**nash, "equity": E, "revenue_share": S})
-        return np.stack([u_m, u_o], axis=-1), E, S
-
-    grid, _, _ = grid_utilities(e, s)
-    fine, E, S = grid_utilities(fine_e, fine_s)
-    efficient = pareto_order(fine.reshape(-1, 2))
-    return {
-        "equity": e, "revenue_share": s, "u_M": grid[..., 0], "u_O": grid[..., 1],
-        "curve": np.column_stack([E.ravel()[efficient], S.ravel()[efficient]]),
-        "fixed_terms": {t: nash[t] for t in TERMS if t not in ("equity", "revenue_share")},
-        "nash": [nash["equity"], nash["revenue_share"]],
-        "settlement": [actual["equity"], actual["revenue_share"]],
-    }
+    Equity and the revenue share are transfers, so with the representative's other terms fixed
+    every point of ``e(s) = (u*_M - u_M(0, s)) / (u_M(1, s) - u_M(0, s))`` (``u_M`` is affine in
+    ``e``) gives the concept's ``u*``; None where ``e(s)`` leaves the equity bounds. The settlement's
+    (e, s) is recorded for COMPARISON only (its other terms differ).
+    """
+    e_lo, e_hi = case_space().bounds("equity")
+    s_grid = np.linspace(*case_space().bounds("revenue_share"), n)
+    curves = {}
+    for c in CONCEPTS:
+        u0 = contract_utilities(p, {**predicted[c], "equity": 0.0, "revenue_share": s_grid})[0]
+        u1 = contract_utilities(p, {**predicted[c], "equity": 1.0, "revenue_share": s_grid})[0]
+        e = (utilities[c][0] - u0) / (u1 - u0)
+        curves[c] = [float(x) if e_lo - 1e-12 <= x <= e_hi + 1e-12 else None for x in e]
+    return {"revenue_share": s_grid, "equity": curves,
+            "representatives": {c: [predicted[c]["equity"], predicted[c]["revenue_share"]] for c in CONCEPTS},
+            "settlement": [actual["equity"], actual["revenue_share"]]}
 
 
 # ----------------------------------------------------------------------------- tables and macros
@@ -318,32 +314,24 @@ def frontier_figure(saved: SavedResults) -> Any:
     return fig
 
 
-def contract_curve_figure(saved: SavedResults) -> Any:
-    """(b) Iso-payoff contours of u_M and u_O in (equity, revenue share) space, Nash's other terms fixed."""
-    cc = saved.values["contract_curve"]
-    d = np.array(saved.values["disagreement"])
-    e, s = np.array(cc["equity"]), np.array(cc["revenue_share"])
-    u_m, u_o = np.array(cc["u_M"]), np.array(cc["u_O"])
+def transfer_curves_figure(saved: SavedResults) -> Any:
+    """(b) Each concept's transfer curve in (equity, revenue share) space, its representative, the settlement."""
+    tc = saved.values["transfer_curves"]
+    s_grid = np.array(tc["revenue_share"])
     fig, ax = new_figure("single", aspect=0.85)
-    cm = ax.contour(e, s, u_m, levels=6, colors="#0072B2", linewidths=0.6)
-    co = ax.contour(e, s, u_o, levels=6, colors="#D55E00", linewidths=0.6, linestyles="dashed")
-    ax.clabel(cm, fontsize=5, fmt="%.0f")
-    ax.clabel(co, fontsize=5, fmt="%.0f")
-    for u, level, color, style, who in ((u_m, d[0], "#0072B2", "solid", "M"), (u_o, d[1], "#D55E00", "dashed", "O")):
-        if u.min() < level < u.max():
-            ax.contour(e, s, u, levels=[level], colors=color, linewidths=1.6, linestyles=style)
-            ax.plot([], [], color=color, linewidth=1.6, linestyle=style, label=f"$u_{who} = d_{who}$")
-    curve = np.array(cc["curve"])
-    ax.plot(curve[:, 0], curve[:, 1], color="black", linewidth=2.4, solid_capstyle="butt", label="Contract curve", zorder=2)
-    ax.plot(*cc["nash"], **marker_kwargs("nash", 7.0), zorder=4)
-    ax.plot(*cc["settlement"], **marker_kwargs("settlement", 9.0), zorder=4)
-    ax.plot([], [], color="#0072B2", linewidth=0.6, label=r"$u_M$ (\$B)")
-    ax.plot([], [], color="#D55E00", linewidth=0.6, linestyle="dashed", label=r"$u_O$ (\$B)")
+    sizes = concept_sizes(CONCEPTS)
+    for c in CONCEPTS:
+        style = marker_kwargs(c, sizes[c])
+        ax.plot(np.array([np.nan if x is None else x for x in tc["equity"][c]]), s_grid, color=style.get("color", "black"), linewidth=0.8,
+                zorder=2)
+        ax.plot(*tc["representatives"][c], **style, zorder=3)
+    ax.plot(*tc["settlement"], **marker_kwargs("settlement", 9.0), zorder=4)
     ax.set_xlabel("Microsoft's equity share $e$")
     ax.set_ylabel("Revenue share $s$")
-    ax.set_ylim(s[0] - 0.004, s[-1] + 0.004)
-    ax.set_xlim(e[0] - 0.005, e[-1] + 0.005)
-    add_legend(fig, ax)
+    e_lo, e_hi = case_space().bounds("equity")
+    ax.set_xlim(e_lo - 0.005, e_hi + 0.005)
+    ax.set_ylim(s_grid[0] - 0.01, s_grid[-1] + 0.01)
+    add_legend(fig, ax, ncol=2)
     return fig
 
 
@@ -362,11 +350,12 @@ EXPERIMENT = Experiment(
             "frontier (dotted; \\BaselineSettlementFrontierDistance\\,\\$B away).",
         ),
         FigureSpec(
-            "contract-curve", contract_curve_figure,
-            "Iso-payoff contours of Microsoft ($u_M$, solid) and OpenAI ($u_O$, dashed) in (equity, revenue share) "
-            "space, the Nash prediction's other terms held fixed; thick contours: $u_i = d_i$; thick black: the "
-            "contract curve. The settlement's (equity, revenue share) is marked for comparison only; its discrete "
-            "terms differ from the Nash prediction's.",
+            "transfer-curves", transfer_curves_figure,
+            "Transfer curves at central values: for each solution concept, the (equity, revenue share) pairs that "
+            "give it its utilities, the representative's other terms held fixed (equity and the revenue share are "
+            "transfers, so the whole curve is in the concept's optimal set). Markers: the representative (revenue "
+            "share at its status-quo rate). The settlement's (equity, revenue share) is marked for comparison only; "
+            "its other terms differ.",
         ),
     ),
     data_files=(CALIBRATION_FILE, CONTRACT_SPACE_FILE, compare.SETTLEMENT_FILE, compare.POSITIONS_FILE),
