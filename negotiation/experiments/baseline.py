@@ -15,13 +15,12 @@ from typing import Any
 import numpy as np
 
 from negotiation.cases.microsoft_openai import CONCEPTS, calibration, compare
-from negotiation.cases.microsoft_openai.batch import family
+from negotiation.cases.microsoft_openai.batch import family, predict_all_batch
 from negotiation.cases.microsoft_openai.compare import CONTINUOUS_RANGES, TERMS
 from negotiation.cases.microsoft_openai.contract_set import draw_set
-from negotiation.cases.microsoft_openai.parameters import CALIBRATION_FILE
-from negotiation.cases.microsoft_openai.space import CONTRACT_SPACE_FILE
+from negotiation.cases.microsoft_openai.parameters import CALIBRATION_FILE, PARAMETER_NAMES, Parameters
 from negotiation.cases.microsoft_openai.payoffs import DISCRETE_OPTIONS, contract_utilities
-from negotiation.cases.microsoft_openai.space import case_space
+from negotiation.cases.microsoft_openai.space import CONTRACT_SPACE_FILE, case_space, widened
 from negotiation.experiments._case_views import (add_legend, central_and_sample, concept_sizes, contract_marker, draw_frontier, frontier_points, latex_label, marker_kwargs,
                                                  plain_contract, rows, solve_concepts, window_around)
 from negotiation.pipeline import Experiment, FigureSpec, Param, Progress, Results, SavedResults, Table
@@ -35,6 +34,8 @@ SCHEMA = {
     "draws": Param(int, "calibration draws (uniform on each range) for the prediction intervals", default=400, low=10,
                    high=20_000),
     "grid": Param(int, "revenue-share points of each concept's transfer curve", default=61, low=11, high=201),
+    "perturbation_patterns": Param(int, "sign patterns of the 1e-10 perturbation of every input (well-posedness)",
+                                   default=3, low=1, high=100),
 }
 
 
@@ -55,7 +56,9 @@ def run(parameters: Mapping[str, Any], rng: np.random.Generator, progress: Progr
     baselines = dict(compare.baselines())
     scored = {name: compare.score_contract(name, c, actual, optimal.get(name)) for name, c in {**predicted, **baselines}.items()}
     position = compare.settlement_position(p)
+    progress.message("well-posedness: widened choice bounds and 1e-10 perturbations (batch path)")
     values = {
+        "well_posed": _well_posed(p, central, parameters["perturbation_patterns"], rng),
         "disagreement": d,
         "settlement_comparison": _settlement_record(position, actual),
         "predictions": {c: _prediction_record(predicted[c], utilities[c], scored[c], scored, optimal[c]) for c in CONCEPTS},
@@ -68,6 +71,42 @@ def run(parameters: Mapping[str, Any], rng: np.random.Generator, progress: Progr
         "draws": parameters["draws"],
     }
     return Results(values=values, tables=_tables(values, actual), macros=_macros(values))
+
+
+PERTURBATION = 1e-10
+"""Relative change of every calibration input in the well-posedness check (issue 9)."""
+SAME_REL = 1e-6
+"""Continuous terms of two representatives agree within this relative tolerance (the reproduce check's rtol)."""
+
+
+def _differences(a: Any, b: Any) -> tuple[list[str], float]:
+    """Terms on which two one-draw batch predictions' representatives differ; largest relative continuous change."""
+    differ = [t for t in TERMS if t not in CONTINUOUS_RANGES and a.contract[t][0] != b.contract[t][0]]
+    change = 0.0
+    for t in CONTINUOUS_RANGES:
+        x, y = float(a.contract[t][0]), float(b.contract[t][0])
+        change = max(change, abs(x - y) / max(abs(x), 1e-12))
+        if abs(x - y) > SAME_REL * abs(x) + 1e-9:
+            differ.append(t)
+    return differ, change
+
+
+def _well_posed(p: Any, central: Mapping[str, Any], patterns: int, rng: np.random.Generator) -> dict[str, Any]:
+    """Each concept's central representative on the widened space and under 1e-10 changes of every input."""
+    wide = predict_all_batch(p, space=widened(case_space()))
+    moved = []
+    for _ in range(patterns):
+        signs = rng.choice([-1.0, 1.0], len(PARAMETER_NAMES))
+        q = Parameters(**{n: float(getattr(p, n)) * (1.0 + PERTURBATION * sign) for n, sign in zip(PARAMETER_NAMES, signs)})
+        moved.append(predict_all_batch(q))
+    out = {}
+    for c in CONCEPTS:
+        wide_terms, wide_change = _differences(central[c], wide[c])
+        perturbed = [_differences(central[c], m[c]) for m in moved]
+        out[c] = {"widened_differs": wide_terms, "widened_change": wide_change,
+                  "perturbed_differs": sorted({t for terms, _ in perturbed for t in terms}),
+                  "perturbed_change": max(change for _, change in perturbed)}
+    return {"patterns": patterns, "perturbation": PERTURBATION, "concepts": out}
 
 
 def _utilities(p: Any, contract: Mapping[str, Any]) -> list[float]:
@@ -230,7 +269,17 @@ def _tables(values: Mapping[str, Any], actual: Mapping[str, Any]) -> dict[str, T
         headers=("Term", "Actual", *(latex_label(c) for c in CONCEPTS)),
         formats=("s",) * (len(CONCEPTS) + 2),
     )
-    return {"terms": terms, "scores": scores, "intervals": intervals, "sets": sets}
+    wp = values["well_posed"]["concepts"]
+    well_posed = Table(
+        columns=("concept", "widened_same", "widened_change", "perturbed_same", "perturbed_change"),
+        rows=tuple((latex_label(c), "yes" if not wp[c]["widened_differs"] else ", ".join(wp[c]["widened_differs"]),
+                    wp[c]["widened_change"], "yes" if not wp[c]["perturbed_differs"] else ", ".join(wp[c]["perturbed_differs"]),
+                    wp[c]["perturbed_change"]) for c in CONCEPTS),
+        headers=("Concept", "Same on widened space", "Largest rel.\\ change", "Same under $1\\pm10^{-10}$",
+                 "Largest rel.\\ change"),
+        formats=("s", "s", ".1e", "s", ".1e"),
+    )
+    return {"terms": terms, "scores": scores, "intervals": intervals, "sets": sets, "well_posed": well_posed}
 
 
 def _set_cell(term: str, members: list) -> str:
@@ -280,6 +329,11 @@ def _macros(values: Mapping[str, Any]) -> dict[str, str]:
     macros["SettlementRationalO"] = "yes" if s["individually_rational"]["openai"] else "no"
     macros["DisagreementUM"], macros["DisagreementUO"] = (f"{x:.1f}" for x in values["disagreement"])
     macros["Draws"] = str(values["draws"])
+    wp = values["well_posed"]["concepts"]
+    macros["WellPosedWidenedSame"] = str(sum(not wp[c]["widened_differs"] for c in CONCEPTS))
+    macros["WellPosedPerturbedSame"] = str(sum(not wp[c]["perturbed_differs"] for c in CONCEPTS))
+    macros["WellPosedPatterns"] = str(values["well_posed"]["patterns"])
+    macros["Concepts"] = str(len(CONCEPTS))
     return macros
 
 

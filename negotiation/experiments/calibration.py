@@ -15,9 +15,8 @@ from typing import Any
 import numpy as np
 
 from negotiation.cases.microsoft_openai.parameters import CALIBRATION_FILE, calibration
-from negotiation.cases.microsoft_openai.space import CONTRACT_SPACE_FILE
+from negotiation.cases.microsoft_openai.space import CONTRACT_SPACE_FILE, case_space
 from negotiation.cases.microsoft_openai.payoffs import COMBOS, DISCRETE_OPTIONS
-from negotiation.cases.microsoft_openai.space import case_space
 from negotiation.pipeline import Experiment, Results, Table
 from negotiation.pipeline.progress import Progress
 
