@@ -33,7 +33,7 @@ import numpy as np
 
 from negotiation.cases.microsoft_openai import CONCEPTS, calibration
 from negotiation.cases.microsoft_openai.batch import as_draws, predict_all_batch
-from negotiation.cases.microsoft_openai.compare import CONTINUOUS_RANGES, SETTLEMENT_FILE, settlement
+from negotiation.cases.microsoft_openai.compare import CONTINUOUS_RANGES, SET_TOL, SETTLEMENT_FILE, settlement
 from negotiation.cases.microsoft_openai.parameters import CALIBRATION_FILE, PARAMETER_NAMES, Calibration, Parameters
 from negotiation.cases.microsoft_openai.space import CONTRACT_SPACE_FILE
 from negotiation.cases.microsoft_openai.monte_carlo import evaluate
@@ -181,7 +181,8 @@ def distribution(result: SweepResult, ranges: Mapping[str, Range], limit: int) -
 def settlement_comparison(result: SweepResult, tolerance: float) -> dict[str, Any]:
     """COMPARISON: per term, the settlement's value and the share of all ``n`` draws matching it
     (continuous: within ``tolerance`` times the term's range; discrete: equal; infeasible draws
-    never match), plus for continuous terms the share of feasible draws predicting less."""
+    never match), the share whose optimal set contains it (``share_consistent``), plus for
+    continuous terms the share of feasible draws predicting less."""
     actual = settlement()
     feasible, n = result.feasible, result.n_draws
     terms: dict[str, Any] = {}
@@ -189,11 +190,18 @@ def settlement_comparison(result: SweepResult, tolerance: float) -> dict[str, An
         values = result.outputs[term]
         close = feasible & (np.abs(np.where(feasible, values, np.inf) - actual[term]) <= tolerance * (hi - lo))
         below = np.count_nonzero(values[feasible] < actual[term]) / max(result.n_feasible, 1)
+        lo_set, hi_set = result.outputs[f"{term}.set_lo"], result.outputs[f"{term}.set_hi"]
+        slack = SET_TOL * (1.0 + abs(float(actual[term])))
+        inside = feasible & (np.where(feasible, lo_set, np.inf) - slack <= actual[term]) & (
+            actual[term] <= np.where(feasible, hi_set, -np.inf) + slack)
         terms[term] = {"actual": float(actual[term]), "share_matching": np.count_nonzero(close) / n,
-                       "share_below_actual": float(below)}
+                       "share_consistent": np.count_nonzero(inside) / n, "share_below_actual": float(below)}
     for term, values in DISCRETE_OPTIONS.items():
         match = feasible & (result.outputs[term] == values.index(actual[term]))
-        terms[term] = {"actual": value_label(actual[term]), "share_matching": np.count_nonzero(match) / n}
+        bit = 2 ** values.index(actual[term])
+        inside = feasible & ((np.nan_to_num(result.outputs[f"{term}.set_mask"]).astype(np.int64) & bit) > 0)
+        terms[term] = {"actual": value_label(actual[term]), "share_matching": np.count_nonzero(match) / n,
+                       "share_consistent": np.count_nonzero(inside) / n}
     return terms
 
 
@@ -323,6 +331,20 @@ def distributions_table(mc: Mapping[str, Any], comparison: Mapping[str, Any]) ->
     )
 
 
+def consistent_table(comparison: Mapping[str, Any]) -> Table:
+    """COMPARISON: per term, the settlement's value and each concept's share of draws whose optimal set contains it."""
+    concepts = tuple(comparison)
+    first = next(iter(comparison.values()))
+    rows = tuple((term.replace("_", " "), str(first[term]["actual"]),
+                  *(comparison[c][term]["share_consistent"] for c in concepts)) for term in (*CONTINUOUS_TERMS, *DISCRETE_OPTIONS))
+    return Table(
+        columns=("term", "comparison_actual", *(f"comparison_{c}" for c in concepts)),
+        rows=rows,
+        headers=("Term", "Actual (comparison)", *(escape(style_of(c).label) for c in concepts)),
+        formats=("s", "s", *(".2f",) * len(concepts)),
+    )
+
+
 def discrete_match_table(comparison: Mapping[str, Any]) -> Table:
     """COMPARISON: per discrete term, the settlement's value and each concept's share of draws matching it."""
     concepts = tuple(comparison)
@@ -449,6 +471,7 @@ def macros(mc: Mapping[str, Any], comparison: Mapping[str, Any], sobol_record: M
                 out[f"{c}{t}{name}"] = "--" if s[key] is None else format(s[key], fmt)
         for term in (*CONTINUOUS_TERMS, *DISCRETE_OPTIONS):
             out[f"{c}{camel(term)}SettlementMatch"] = f"{comparison[concept][term]['share_matching']:.2f}"
+            out[f"{c}{camel(term)}SettlementConsistent"] = f"{comparison[concept][term]['share_consistent']:.2f}"
     for output, entry in sobol_record["outputs"].items():
         name = "".join(camel(part) for part in output.split("."))
         totals = {p: e["total_order"] for p, e in entry["parameters"].items()}
@@ -513,6 +536,7 @@ def run(parameters: Mapping[str, Any], rng: np.random.Generator, progress: Progr
     tables = {
         "distributions": distributions_table(mc, comparison),
         "discrete_match": discrete_match_table(comparison),
+        "consistent": consistent_table(comparison),
         "discrete_frequencies": discrete_frequency_table(mc),
         "feasibility": feasibility_table(mc),
         "tornado": tornado_table(tornado_rec, k),

@@ -2,7 +2,9 @@
 
 ``evaluate`` solves a chunk of parameter draws with the closed-form batch path and returns
 flat arrays: for every concept each continuous term, each discrete term as the index of its
-value in ``DISCRETE_OPTIONS`` (-1 where there is no agreement), and both utilities. A draw is
+value in ``DISCRETE_OPTIONS`` (-1 where there is no agreement), both utilities, and the optimal
+set (:mod:`.contract_set`): ``<term>.set_lo`` / ``<term>.set_hi`` for a continuous term and
+``<term>.set_mask`` for a discrete one (bit ``i`` set when option ``i`` is in the set). A draw is
 flagged infeasible (``negotiation.sweep.INFEASIBLE``) when any requested concept finds no
 agreement for it; its values are kept (NaN) and the sweep reports it.
 """
@@ -41,6 +43,11 @@ def evaluate(parameters: Parameters, concepts: Sequence[str] = CONCEPTS) -> dict
         for term, values in DISCRETE_OPTIONS.items():
             chosen = prediction.contract[term]
             outputs[f"{concept}.{term}"] = np.array([values.index(v) if v is not None else -1 for v in chosen], dtype=float)
+        for term in CONTINUOUS_TERMS:
+            outputs[f"{concept}.{term}.set_lo"], outputs[f"{concept}.{term}.set_hi"] = prediction.sets.ranges[term].T
+        for term, values in DISCRETE_OPTIONS.items():
+            bits = 2.0 ** np.arange(len(values))
+            outputs[f"{concept}.{term}.set_mask"] = prediction.sets.options[term] @ bits
         outputs[f"{concept}.u_M"], outputs[f"{concept}.u_O"] = prediction.utilities.T
         infeasible = prediction.infeasible if infeasible is None else infeasible | prediction.infeasible
     outputs[INFEASIBLE] = infeasible
