@@ -14,7 +14,7 @@ from scipy.optimize import brentq
 
 from negotiation.errors import finite_pair
 from negotiation.problem import BargainingProblem, Frontier
-from negotiation.solutions._contracts import maximise
+from negotiation.solutions._envelope import maximise_on_envelope, ray_bound, ray_score
 
 ROOT_XTOL = 1e-15
 """Absolute tolerance of brentq, relative to the problem scale."""
@@ -50,7 +50,9 @@ def ray_maximisation(problem: BargainingProblem, direction: np.ndarray) -> RayMa
     Frontier and point problems: r may be any nonzero direction with a finite maximum; t* is the
     upper root of the slack phi(max(d1 + t r1, lo)) - (d2 + t r2), concave in t, by brentq,
     capped by d1 + t r1 <= hi. Contract problems: r >= 0, r != 0, and
-    t* = max over contracts of min_{i: r_i > 0} (u_i - d_i) / r_i subject to u >= d.
+    t* = max over contracts of min_{i: r_i > 0} (u_i - d_i) / r_i subject to u >= d, solved on
+    the discrete combinations that the cached frontier envelope cannot rule out
+    (``solutions._envelope``).
 
     Raises
     ------
@@ -66,9 +68,11 @@ def ray_maximisation(problem: BargainingProblem, direction: np.ndarray) -> RayMa
         if np.any(r < 0):
             raise ValueError(f"direction={tuple(map(float, r))} must be >= 0 componentwise on a contract problem")
         positive = r > 0
-        best = maximise(problem.space, d, lambda u: (u - d)[:, positive] / r[positive])
+        best = maximise_on_envelope(problem.space, d, lambda u: (u - d)[:, positive] / r[positive],
+                                    ray_bound(d, r), ray_score(d, r))
         return RayMaximum(best.value, best.utilities, best.contract,
-                          "contracts: grid + SLSQP per discrete combination", best.status, best.iterations)
+                          "contracts: grid + SLSQP per discrete combination not pruned by the frontier envelope",
+                          best.status, best.iterations)
     fr = problem.frontier
     assert fr is not None
 

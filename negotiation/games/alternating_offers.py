@@ -31,7 +31,7 @@ from scipy.optimize import brentq
 from negotiation.errors import finite_pair
 from negotiation.frontier import ideal_point
 from negotiation.problem import BargainingProblem
-from negotiation.solutions._contracts import maximise
+from negotiation.solutions._envelope import maximise_on_envelope, ray_bound, ray_score
 from negotiation.solutions.result import Solution
 
 ROOT_XTOL = 1e-13
@@ -42,12 +42,16 @@ def frontier_value(problem: BargainingProblem, u1: float) -> tuple[float, dict |
     """phi(u1) = max {x2 : x in S, x1 >= u1, x2 >= d2}, and the contract attaining it.
 
     For frontier and point problems phi is the problem's frontier (contract None); for contract
-    problems it is one constrained maximisation over the contract space.
+    problems it is one constrained maximisation over the discrete combinations that the cached
+    frontier envelope cannot rule out: phi(u1) - d2 is the ray from (u1, d2) along (0, 1).
     """
     if problem.frontier is not None:
         return float(problem.frontier(u1)), None
     d = problem.disagreement
-    best = maximise(problem.space, np.array([u1, d[1]]), lambda u: u[:, 1:2])
+    corner, up = np.array([u1, d[1]]), np.array([0.0, 1.0])
+    ray = ray_bound(corner, up)
+    best = maximise_on_envelope(problem.space, corner, lambda u: u[:, 1:2], lambda lines: d[1] + ray(lines),
+                                lambda u: d[1] + ray_score(corner, up)(u))
     return float(best.value), best.contract
 
 

@@ -13,7 +13,7 @@ from scipy.optimize import brentq
 from negotiation.errors import positive_weights
 from negotiation.frontier import ROOT_RTOL, ROOT_XTOL, frontier_slope, rational_interval
 from negotiation.problem import BargainingProblem, Frontier
-from negotiation.solutions._contracts import maximise
+from negotiation.solutions._envelope import maximise_on_envelope, nash_bound
 from negotiation.solutions.result import Solution
 
 LOG_FLOOR = 1e-12
@@ -39,8 +39,10 @@ def nash_solution(problem: BargainingProblem, weights: tuple[float, float] = (0.
     w = positive_weights("weights", weights, sum_to_one=True)
     d = problem.disagreement
     if problem.space is not None:
-        best = maximise(problem.space, d, lambda u: weighted_log_gains(u, d, w)[:, None], barrier=True)
-        return Solution(best.utilities, "nash", tuple(map(float, w)), "contracts: grid + projected Newton per discrete combination",
+        best = maximise_on_envelope(problem.space, d, lambda u: weighted_log_gains(u, d, w)[:, None],
+                                    nash_bound(d, w), lambda u: _log_gains_or_minus_inf(u, d, w), barrier=True)
+        return Solution(best.utilities, "nash", tuple(map(float, w)),
+                        "contracts: grid + projected Newton per discrete combination not pruned by the frontier envelope",
                         best.status, best.iterations, best.contract)
     lo, hi = rational_interval(problem)
     u1, method, iterations = nash_on_interval(problem, w, lo, hi)
@@ -54,6 +56,13 @@ def weighted_log_gains(u: np.ndarray, d: np.ndarray, w: np.ndarray) -> np.ndarra
     gains = u - d
     safe = np.where(gains >= floor, np.log(np.maximum(gains, floor)), np.log(floor) + (gains - floor) / floor)
     return safe @ w
+
+
+def _log_gains_or_minus_inf(u: np.ndarray, d: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """sum_i w_i log(u_i - d_i), -inf where a gain is not positive (a lower bound's score)."""
+    gains = u - d
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(np.all(gains > 0, axis=1), np.log(np.where(gains > 0, gains, 1.0)) @ w, -np.inf)
 
 
 def nash_on_interval(problem: BargainingProblem, w: np.ndarray, lo: float, hi: float) -> tuple[float, str, int]:
