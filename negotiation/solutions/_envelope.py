@@ -73,6 +73,8 @@ class Envelope:
     space: ContractSpace
     points: np.ndarray
     lines: np.ndarray = field(repr=False)
+    hull: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)), repr=False)
+    """Upper convex hull of the Pareto-optimal known points (recomputed when points are added)."""
 
     @property
     def floor(self) -> np.ndarray:
@@ -89,6 +91,7 @@ def envelope(space: ContractSpace) -> Envelope:
         grid = start_grid(space)
         points = np.vstack([evaluate(space, combo, grid) for combo in space.combos])
         _CACHE[space] = Envelope(space, points, np.full((len(space.combos), FAN + 1), np.nan))
+        _add_points(_CACHE[space], [])
     return _CACHE[space]
 
 
@@ -101,15 +104,36 @@ def maximise_on_envelope(
     *,
     barrier: bool = False,
 ) -> ContractOptimum:
-    """``_contracts.maximise`` on the combinations that survive pruning by ``bound`` and ``score``.
+    """``_contracts.maximise`` by branch and bound over the combinations, with the envelope's bounds.
 
     ``bound`` must bound ``min_j criteria`` from above on each combination's image given its lines,
     and ``score`` must give that criterion (with -inf where u >= ``disagreement`` fails) at points.
+    The combination with the highest bound is solved first (an exact floor); lines are added
+    while more than ``CANDIDATE_TARGET`` others reach the floor; then the combinations are solved
+    in decreasing order of their bound until the next bound falls below the best value found.
+    Ties go to the first combination in ``space.combos``, as in the kernel.
     """
     env = envelope(space)
-    survivors = _survivors(env, bound, score)
-    chosen = {space.combos[k] for k in survivors}
-    return maximise(space, disagreement, criteria, barrier=barrier, subset=chosen)
+    combos = space.combos
+
+    def solve(k: int) -> ContractOptimum:
+        return maximise_each(space, disagreement, criteria, barrier=barrier, subset={combos[k]})[combos[k]]
+
+    bounds = bound(env.lines)
+    if not np.any(bounds > -np.inf):  # certified infeasible: the kernel would return the first combination's
+        return solve(0)
+    first = int(np.argmax(bounds))
+    found = {first: solve(first)}
+    _refine(env, found, bound, score)
+    bounds = bound(env.lines)
+    for k in np.argsort(-bounds, kind="stable"):
+        best = max(o.value for o in found.values())
+        if not bounds[k] >= best - _slack(best):
+            break
+        if int(k) not in found:
+            found[int(k)] = solve(int(k))
+    winner = max(sorted(found), key=lambda k: found[k].value)
+    return found[winner]
 
 
 def ray_bound(origin: np.ndarray, direction: np.ndarray) -> Bound:
@@ -168,23 +192,33 @@ def _tol(values: np.ndarray) -> float:
     return PRUNE_TOL * (1.0 + float(np.max(np.abs(values))))
 
 
-def _survivors(env: Envelope, bound: Bound, score: Score) -> np.ndarray:
-    """Indices of the combinations whose bound reaches the best known score, adding lines as needed."""
+def _slack(value: float) -> float:
+    """How far below the best value a bound may be and its combination still be solved."""
+    return PRUNE_TOL * (1.0 + abs(value)) if np.isfinite(value) else np.inf
+
+
+def _refine(env: Envelope, found: dict[int, ContractOptimum], bound: Bound, score: Score) -> None:
+    """Add lines near the best point while more than ``CANDIDATE_TARGET`` combinations reach the floor.
+
+    The floor is the best of the known points and the exact optima in ``found``; exact optima with
+    a finite value become known points.
+    """
+    _add_points(env, [o.utilities for o in found.values() if np.isfinite(o.value)])
     tried: set[int] = set()
-    for _ in range(MAX_REFINEMENTS + 1):
+    for _ in range(MAX_REFINEMENTS):
         scores = score(env.points)
         best = int(np.argmax(scores))
         floor = float(scores[best])
-        bounds = bound(env.lines)
-        alive = np.flatnonzero(bounds >= floor - PRUNE_TOL * (1.0 + abs(floor))) if np.isfinite(floor) else np.flatnonzero(bounds > -np.inf)
+        alive = np.flatnonzero(bound(env.lines) >= floor - _slack(floor))
+        alive = alive[~np.isin(alive, list(found))]
         if alive.size <= CANDIDATE_TARGET or not np.isfinite(floor):
-            return alive
-        j = _next_direction(_normal_index(env.points, env.points[best]), tried)
+            return
+        j = _next_direction(_normal_index(env, env.points[best]), tried)
         if j is None:
-            return alive
+            return
         tried.add(j)
-        _add_lines(env, j, alive)
-    return alive
+        if not _add_lines(env, j, alive):
+            return
 
 
 def _next_direction(centre: int, tried: set[int]) -> int | None:
@@ -196,18 +230,25 @@ def _next_direction(centre: int, tried: set[int]) -> int | None:
     return None
 
 
-def _normal_index(points: np.ndarray, at: np.ndarray) -> int:
-    """Fan index of the normal of the known points' Pareto hull at the abscissa of ``at``."""
-    order = np.lexsort((-points[:, 1], -points[:, 0]))
-    ranked = points[order]
-    pareto = ranked[ranked[:, 1] > np.maximum.accumulate(np.concatenate([[-np.inf], ranked[:-1, 1]]))][::-1]
-    hull = _upper_hull(pareto)
+def _normal_index(env: Envelope, at: np.ndarray) -> int:
+    """Fan index of the normal of the known points' hull (``env.hull``) at the abscissa of ``at``."""
+    hull = env.hull
     if len(hull) < 2:
         return FAN // 2
     edge = int(np.clip(np.searchsorted(hull[:, 0], at[0]) - 1, 0, len(hull) - 2))
     rise, run = hull[edge + 1, 1] - hull[edge, 1], hull[edge + 1, 0] - hull[edge, 0]
     theta = np.arctan2(run, -rise)
     return int(np.clip(np.rint(theta / (np.pi / (2 * FAN))), 0, FAN))
+
+
+def _add_points(env: Envelope, new: list[np.ndarray]) -> None:
+    """Append known points and recompute the hull of the Pareto-optimal ones."""
+    if new:
+        env.points = np.vstack([env.points, np.array(new)])
+    if new or not len(env.hull):
+        ranked = env.points[np.lexsort((-env.points[:, 1], -env.points[:, 0]))]
+        pareto = ranked[ranked[:, 1] > np.maximum.accumulate(np.concatenate([[-np.inf], ranked[:-1, 1]]))][::-1]
+        env.hull = _upper_hull(pareto)
 
 
 def _upper_hull(points: np.ndarray) -> np.ndarray:
@@ -220,11 +261,12 @@ def _upper_hull(points: np.ndarray) -> np.ndarray:
     return np.array(hull)
 
 
-def _add_lines(env: Envelope, j: int, combos: np.ndarray) -> None:
-    """W_k(lambda_j) for the given combinations by the kernel, with u >= ``env.floor`` (never binding)."""
+def _add_lines(env: Envelope, j: int, combos: np.ndarray) -> int:
+    """W_k(lambda_j) for those of ``combos`` without it, by the kernel with u >= ``env.floor`` (never
+    binding); returns how many were solved."""
     todo = [int(k) for k in combos if np.isnan(env.lines[k, j])]
     if not todo:
-        return
+        return 0
     lam, floor = DIRECTIONS[j], env.floor
     found = maximise_each(env.space, floor, lambda u: (u @ lam)[:, None], subset={env.space.combos[k] for k in todo})
     index = {combo: k for k, combo in enumerate(env.space.combos)}
@@ -234,5 +276,5 @@ def _add_lines(env: Envelope, j: int, combos: np.ndarray) -> None:
         if optimum.status == "converged" and np.all(optimum.utilities - floor > margin):
             env.lines[index[combo], j] = optimum.value
             new.append(optimum.utilities)
-    if new:
-        env.points = np.vstack([env.points, np.array(new)])
+    _add_points(env, new)
+    return len(todo)
