@@ -32,10 +32,20 @@ from negotiation.errors import finite_pair
 from negotiation.frontier import ideal_point
 from negotiation.problem import BargainingProblem
 from negotiation.solutions._envelope import maximise_on_envelope, ray_bound, ray_score
+from negotiation.solutions.nash import nash_solution
 from negotiation.solutions.result import Solution
 
 ROOT_XTOL = 1e-13
 """Absolute tolerance of the root in x_1, relative to the utility scale of the problem."""
+SPE_TOL = 1e-10
+"""Contract problems: the pair is converged when the Newton correction is below this (relative)."""
+SPE_NOISE = 1e-7
+"""Contract problems: a correction below this (relative) that no longer halves is the noise of
+the Nash solutions the pair is made of (their accuracy), and the pair is accepted."""
+SPE_STEPS = 8
+"""Contract problems: Newton steps along the frontier's tangents before the bracketed root is used."""
+ALPHA_MIN = 1e-9
+"""Contract problems: the Nash weights of the Newton iterates stay in [ALPHA_MIN, 1 - ALPHA_MIN]."""
 
 
 def frontier_value(problem: BargainingProblem, u1: float) -> tuple[float, dict | None]:
@@ -97,11 +107,23 @@ def rubinstein_solution(
         raise ValueError(f"proposer must be 0 or 1, got {proposer!r}")
     d = problem.disagreement
     w = _outside_options(outside_options)
+    if np.any(np.isfinite(w)):
+        _check_options(problem, w)
+    pair = _spe_by_tangents(problem, delta, w) if problem.space is not None else None
+    if pair is not None:
+        x, y, solves = pair
+        agreement = x if proposer == 0 else y
+        return Solution(
+            utilities=agreement.utilities,
+            concept="rubinstein",
+            weights=(float(delta[0]), float(delta[1])),
+            method="alternating offers: Newton on the stationary SPE pair along the frontier's tangents, "
+                   "each point an asymmetric Nash solution",
+            status="converged",
+            iterations=solves,
+            contract=agreement.contract,
+        )
     ideal = ideal_point(problem)
-    if w[0] > ideal[0] or w[1] > ideal[1] or frontier_value(problem, max(w[0], d[0]))[0] < w[1]:
-        raise ValueError(
-            f"outside_options={tuple(map(float, w))} leave no agreement worth at least both options "
-            f"(ideal point {tuple(map(float, ideal))})")
 
     def responder_1(x1: float) -> float:
         return max(w[0], d[0] + delta[0] * (x1 - d[0]))
@@ -112,8 +134,11 @@ def rubinstein_solution(
 
     lo, hi = max(d[0], w[0]), float(ideal[0])
     scale = 1.0 + float(np.max(np.abs(ideal - d)))
-    if residual(hi) >= 0 or residual(lo) <= 0:
-        x1, iterations = (hi if residual(hi) >= 0 else lo), 0
+    at_hi, at_lo = residual(hi), None
+    if at_hi < 0:
+        at_lo = residual(lo)
+    if at_hi >= 0 or at_lo <= 0:
+        x1, iterations = (hi if at_hi >= 0 else lo), 0
     else:
         x1, info = brentq(residual, lo, hi, xtol=ROOT_XTOL * scale, full_output=True)
         iterations = int(info.iterations)
@@ -128,6 +153,79 @@ def rubinstein_solution(
         iterations=iterations,
         contract=contract,
     )
+
+
+def _check_options(problem: BargainingProblem, w: np.ndarray) -> None:
+    """Raise unless some agreement gives both players at least their outside option."""
+    d = problem.disagreement
+    ideal = ideal_point(problem)
+    if w[0] > ideal[0] or w[1] > ideal[1] or frontier_value(problem, max(w[0], d[0]))[0] < w[1]:
+        raise ValueError(
+            f"outside_options={tuple(map(float, w))} leave no agreement worth at least both options "
+            f"(ideal point {tuple(map(float, ideal))})")
+
+
+def _spe_by_tangents(
+    problem: BargainingProblem, delta: np.ndarray, w: np.ndarray
+) -> tuple[Solution, Solution, int] | None:
+    """The stationary SPE pair (x, y) as asymmetric Nash solutions, by Newton along the frontier.
+
+    Every point of the frontier where it is smooth and supported is an asymmetric Nash solution
+    N_alpha(S, d), and its slope there is exact from the first-order condition:
+    phi' = -alpha g2 / ((1 - alpha) g1), g = u - d. Start at x = y = N_omega with
+    omega_1 = log delta_2 / (log delta_1 + log delta_2) (where both proposals converge, BRW 1986).
+    Each step replaces phi by its tangents at x and y, solves the two stationarity equations
+
+        y1 - d1 = delta_1 (x1 - d1),   x2 - d2 = delta_2 (y2 - d2)
+
+    for the tangent points x + xi (1, phi'(x1)), y + eta (1, phi'(y1)) (one 2x2 linear system,
+    exact on a linear frontier), and moves x and y to the Nash solutions whose weight
+    alpha = -phi' g1 / (-phi' g1 + g2) supports those targets. Stops when the correction is below
+    ``SPE_TOL``, or below ``SPE_NOISE`` and no longer halving (the accuracy of the Nash solves). Returns None, and the caller falls back to the bracketed root, if the
+    iteration does not converge in ``SPE_STEPS`` steps (a kink or non-convex part of the frontier
+    near the pair), a weight leaves (0, 1), or an outside option binds.
+    """
+    d = problem.disagreement
+    logs = np.log(delta)
+    omega = logs[::-1] / logs.sum()
+    x = y = nash_solution(problem, (float(omega[0]), float(omega[1])))
+    slope_x = slope_y = _nash_slope(x, d, omega[0])
+    scale = 1.0 + float(np.max(np.abs(d))) + float(np.max(np.abs(x.utilities - d)))
+    previous = np.inf
+    for solves in range(1, SPE_STEPS + 1):
+        r1 = (y.utilities[0] - d[0]) - delta[0] * (x.utilities[0] - d[0])
+        r2 = (x.utilities[1] - d[1]) - delta[1] * (y.utilities[1] - d[1])
+        jacobian = np.array([[-delta[0], 1.0], [slope_x, -delta[1] * slope_y]])
+        if not np.isfinite(jacobian).all() or abs(np.linalg.det(jacobian)) < np.finfo(float).eps:
+            return None
+        xi, eta = np.linalg.solve(jacobian, [-r1, -r2])
+        step = max(abs(xi), abs(eta)) / scale
+        if step <= SPE_TOL or (step <= SPE_NOISE and step > previous / 2):
+            if y.utilities[0] < w[0] - SPE_NOISE * scale or x.utilities[1] < w[1] - SPE_NOISE * scale:
+                return None
+            return x, y, 2 * solves - 1
+        previous = step
+        weights = [_supporting_weight(point.utilities + move * np.array([1.0, slope]) - d, slope)
+                   for point, move, slope in ((x, xi, slope_x), (y, eta, slope_y))]
+        if not all(ALPHA_MIN < a < 1.0 - ALPHA_MIN for a in weights):
+            return None
+        x, y = (nash_solution(problem, (a, 1.0 - a)) for a in weights)
+        slope_x, slope_y = _nash_slope(x, d, weights[0]), _nash_slope(y, d, weights[1])
+    return None
+
+
+def _nash_slope(solution: Solution, d: np.ndarray, alpha: float) -> float:
+    """phi' at an asymmetric Nash solution with weight alpha: -alpha g2 / ((1 - alpha) g1)."""
+    g = solution.utilities - d
+    return float(-alpha * g[1] / ((1.0 - alpha) * g[0])) if g[0] > 0 else -np.inf
+
+
+def _supporting_weight(gains: np.ndarray, slope: float) -> float:
+    """The Nash weight alpha whose first-order condition holds at gains g with slope phi':
+    alpha = -phi' g1 / (-phi' g1 + g2); NaN if a gain is not positive."""
+    if not (gains > 0).all() or not np.isfinite(slope):
+        return float("nan")
+    return float(-slope * gains[0] / (-slope * gains[0] + gains[1]))
 
 
 def _outside_options(outside_options: Sequence[float | None] | None) -> np.ndarray:
