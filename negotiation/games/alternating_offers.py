@@ -54,6 +54,17 @@ def frontier_value(problem: BargainingProblem, u1: float) -> tuple[float, dict |
     For frontier and point problems phi is the problem's frontier (contract None); for contract
     problems it is one constrained maximisation over the discrete combinations that the cached
     frontier envelope cannot rule out: phi(u1) - d2 is the ray from (u1, d2) along (0, 1).
+
+    References
+    ----------
+    Osborne & Rubinstein (1990) Bargaining and Markets, ch. 2 (the Pareto frontier of S).
+
+    Examples
+    --------
+    >>> import negotiation as ng
+    >>> p = ng.BargainingProblem.from_frontier(lambda u: 1 - u**2, domain=(0, 1), disagreement=(0, 0))
+    >>> frontier_value(p, 0.5)
+    (0.75, None)
     """
     if problem.frontier is not None:
         return float(problem.frontier(u1)), None
@@ -99,6 +110,20 @@ def rubinstein_solution(
     References
     ----------
     Rubinstein (1982); Binmore, Rubinstein & Wolinsky (1986); Muthoo (1999), chs. 3-5.
+
+    Examples
+    --------
+    >>> import negotiation as ng
+    >>> pie = ng.BargainingProblem.from_points([(1, 0), (0, 1)], disagreement=(0, 0))
+    >>> rubinstein_solution(pie, (0.9, 0.8)).utilities.round(12).tolist()  # (5/7, 2/7)
+    [0.714285714286, 0.285714285714]
+    >>> space = {"wage": ng.Continuous(0, 1), "bonus": ng.Discrete((False, True))}
+    >>> firm = lambda c: 1 - c["wage"] - 0.1 * c["bonus"]
+    >>> worker = lambda c: c["wage"] + 0.2 * c["bonus"]
+    >>> deal = ng.BargainingProblem.from_contracts(space, (firm, worker), disagreement=(0, 0))
+    >>> s = rubinstein_solution(deal, (0.9, 0.8))
+    >>> s.utilities.round(9).tolist(), s.contract["bonus"]  # the pie is 1.1: (5/7, 2/7) of it
+    ([0.785714286, 0.314285714], True)
     """
     delta = finite_pair("discount_factors", discount_factors)
     if np.any(delta <= 0) or np.any(delta >= 1):

@@ -35,6 +35,19 @@ def nash_solution(problem: BargainingProblem, weights: tuple[float, float] = (0.
     ------
     ValueError
         If ``weights`` are not positive or do not sum to one.
+
+    References
+    ----------
+    Nash (1950) Econometrica 18:155-162; Kalai (1977b); Roth (1979) Axiomatic Models of Bargaining.
+
+    Examples
+    --------
+    >>> import negotiation as ng
+    >>> p = ng.BargainingProblem.from_frontier(lambda u: 1 - u**2, domain=(0, 1), disagreement=(0, 0))
+    >>> nash_solution(p).utilities.round(12).tolist()  # (1/sqrt(3), 2/3)
+    [0.57735026919, 0.666666666667]
+    >>> nash_solution(p, weights=(2/3, 1/3)).utilities.round(12).tolist()  # (1/sqrt(2), 1/2)
+    [0.707106781187, 0.5]
     """
     w = positive_weights("weights", weights, sum_to_one=True)
     d = problem.disagreement
