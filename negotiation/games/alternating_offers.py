@@ -39,11 +39,16 @@ ROOT_XTOL = 1e-13
 """Absolute tolerance of the root in x_1, relative to the utility scale of the problem."""
 SPE_TOL = 1e-10
 """Contract problems: the pair is converged when the Newton correction is below this (relative)."""
+SPE_RESIDUAL = 1e-8
+"""Contract problems: a correction that no longer halves is the noise of the Nash solutions the
+pair is made of (their accuracy); the pair is then accepted if both stationarity equations hold
+to this (relative to the utility scale)."""
 SPE_NOISE = 1e-7
-"""Contract problems: a correction below this (relative) that no longer halves is the noise of
-the Nash solutions the pair is made of (their accuracy), and the pair is accepted."""
+"""Contract problems: outside options are checked to this tolerance (relative)."""
 SPE_STEPS = 8
 """Contract problems: Newton steps along the frontier's tangents before the bracketed root is used."""
+TANGENT_NEWTON_STEPS = 6
+"""Newton steps on the scalar stationarity equation of the quadratic frontier models."""
 ALPHA_MIN = 1e-9
 """Contract problems: the Nash weights of the Newton iterates stay in [ALPHA_MIN, 1 - ALPHA_MIN]."""
 
@@ -206,37 +211,64 @@ def _spe_by_tangents(
     for the tangent points x + xi (1, phi'(x1)), y + eta (1, phi'(y1)) (one 2x2 linear system,
     exact on a linear frontier), and moves x and y to the Nash solutions whose weight
     alpha = -phi' g1 / (-phi' g1 + g2) supports those targets. Stops when the correction is below
-    ``SPE_TOL``, or below ``SPE_NOISE`` and no longer halving (the accuracy of the Nash solves). Returns None, and the caller falls back to the bracketed root, if the
+    ``SPE_TOL`` or no longer halving (the accuracy of the Nash solves), with both equations
+    holding to ``SPE_RESIDUAL``. From the second step the tangents become
+    quadratic models whose curvature is the secant of the slopes of successive iterates, so the
+    steps converge superlinearly on a curved frontier. Returns None, and the caller falls back to the bracketed root, if the
     iteration does not converge in ``SPE_STEPS`` steps (a kink or non-convex part of the frontier
     near the pair), a weight leaves (0, 1), or an outside option binds.
+
+    On a convex S the stationary pair is unique and both paths find it. On a non-convex S (a union
+    of combinations' sets) several pairs can exist; this path returns the one reached from the
+    BRW point N_omega, i.e. the pair that tends to the asymmetric Nash solution as delta -> 1.
     """
     d = problem.disagreement
     logs = np.log(delta)
     omega = logs[::-1] / logs.sum()
     x = y = nash_solution(problem, (float(omega[0]), float(omega[1])))
-    slope_x = slope_y = _nash_slope(x, d, omega[0])
+    slopes = np.full(2, _nash_slope(x, d, omega[0]))
+    curvatures = np.zeros(2)
     scale = 1.0 + float(np.max(np.abs(d))) + float(np.max(np.abs(x.utilities - d)))
     previous = np.inf
     for solves in range(1, SPE_STEPS + 1):
         r1 = (y.utilities[0] - d[0]) - delta[0] * (x.utilities[0] - d[0])
         r2 = (x.utilities[1] - d[1]) - delta[1] * (y.utilities[1] - d[1])
-        jacobian = np.array([[-delta[0], 1.0], [slope_x, -delta[1] * slope_y]])
-        if not np.isfinite(jacobian).all() or abs(np.linalg.det(jacobian)) < np.finfo(float).eps:
+        moves = _tangent_step(r1, r2, delta, slopes, curvatures)
+        if moves is None:
             return None
-        xi, eta = np.linalg.solve(jacobian, [-r1, -r2])
-        step = max(abs(xi), abs(eta)) / scale
-        if step <= SPE_TOL or (step <= SPE_NOISE and step > previous / 2):
+        step = float(np.max(np.abs(moves))) / scale
+        if max(abs(r1), abs(r2)) <= SPE_RESIDUAL * scale and (step <= SPE_TOL or step > previous / 2):
             if y.utilities[0] < w[0] - SPE_NOISE * scale or x.utilities[1] < w[1] - SPE_NOISE * scale:
                 return None
             return x, y, 2 * solves - 1
         previous = step
-        weights = [_supporting_weight(point.utilities + move * np.array([1.0, slope]) - d, slope)
-                   for point, move, slope in ((x, xi, slope_x), (y, eta, slope_y))]
+        targets = slopes + curvatures * moves
+        weights = [_supporting_weight(point.utilities + np.array([move, slope * move + curvature * move**2 / 2]) - d, target)
+                   for point, move, slope, curvature, target in zip((x, y), moves, slopes, curvatures, targets)]
         if not all(ALPHA_MIN < a < 1.0 - ALPHA_MIN for a in weights):
             return None
-        x, y = (nash_solution(problem, (a, 1.0 - a)) for a in weights)
-        slope_x, slope_y = _nash_slope(x, d, weights[0]), _nash_slope(y, d, weights[1])
+        new = [nash_solution(problem, (a, 1.0 - a)) for a in weights]
+        new_slopes = np.array([_nash_slope(n, d, a) for n, a in zip(new, weights)])
+        run = np.array([n.utilities[0] - o.utilities[0] for n, o in zip(new, (x, y))])
+        moved = np.abs(run) > SPE_TOL * scale
+        curvatures = np.where(moved, np.minimum(0.0, (new_slopes - slopes) / np.where(moved, run, 1.0)), curvatures)
+        (x, y), slopes = new, new_slopes
     return None
+
+
+def _tangent_step(r1: float, r2: float, delta: np.ndarray, slopes: np.ndarray, curvatures: np.ndarray) -> np.ndarray | None:
+    """Moves (xi, eta) along the quadratic models phi(u1 + m) = u2 + s m + k m^2 / 2 of the frontier
+    at x and y that solve both stationarity equations (Newton on the scalar equation in xi, with
+    eta = delta_1 xi - r1 from the first, linear, equation); None if it is singular."""
+    xi = 0.0
+    for _ in range(TANGENT_NEWTON_STEPS):
+        eta = delta[0] * xi - r1
+        value = r2 + slopes[0] * xi + curvatures[0] * xi**2 / 2 - delta[1] * (slopes[1] * eta + curvatures[1] * eta**2 / 2)
+        slope = slopes[0] + curvatures[0] * xi - delta[1] * delta[0] * (slopes[1] + curvatures[1] * eta)
+        if not np.isfinite(slope) or abs(slope) < np.finfo(float).eps:
+            return None
+        xi -= value / slope
+    return np.array([xi, delta[0] * xi - r1])
 
 
 def _nash_slope(solution: Solution, d: np.ndarray, alpha: float) -> float:
