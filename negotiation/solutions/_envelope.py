@@ -12,15 +12,18 @@ per-combination frontiers. Every concept on a contract problem maximises a crite
   half-planes (``ray_bound``, ``nash_bound``): an upper bound B_k.
 - Inner bound. Known points of S (the kernel's start grid on every combination, and the
   maximiser of every line computed so far) give a lower bound L on the optimum.
-- Combinations with B_k < L - tol cannot hold the optimum and are pruned. If more than
-  ``CANDIDATE_TARGET`` survive, lines are added where the concept needs them: at the direction of
-  a fixed fan nearest the normal of the known points' hull at the best known point (then at its
-  neighbours), for the survivors only. This refines the outer bound locally around the point the
-  concept needs, and the lines are kept for every later concept on the same space.
-- The survivors are solved exactly by the kernel (``_contracts.maximise`` with ``subset``), from
-  its usual start, so the answer is the unpruned engine's: the bounds are certified whenever each
-  line's weighted-sum maximum is global (the kernel converged from its start grid, as for
-  concave or multilinear payoffs). A line whose solve did not converge is not used.
+- Branch and bound. The combination with the highest bound is solved exactly first, which
+  raises L to its optimum; combinations with B_k < L - tol cannot hold the optimum. While more
+  than ``CANDIDATE_TARGET`` survive, lines are added where the concept needs them: at the
+  direction of a fixed fan nearest the normal of the known points' hull at the best point (then
+  at its neighbours), for the survivors only. This refines the outer bound locally around the
+  point the concept needs, and the lines are kept for every later concept on the same space.
+  The survivors are then solved in decreasing order of B_k until the next bound falls below the
+  best value found.
+- Each solve is the unchanged kernel (``_contracts.maximise_each`` with ``subset``) from its
+  usual start, so the answer is the unpruned engine's, bit for bit, whenever the bounds are
+  valid: when each line's weighted-sum maximum is global (the kernel converged from its start
+  grid, as for concave or multilinear payoffs). A line whose solve did not converge is not used.
 
 The envelope is cached per ``ContractSpace``: problems that share a space (``with_disagreement``)
 share it, so the threat game's disagreement points, the implied-power root and Rubinstein's
@@ -36,7 +39,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from negotiation.solutions._contracts import ContractOptimum, ContractSpace, UtilityMap, evaluate, maximise, maximise_each, start_grid
+from negotiation.solutions._contracts import ContractOptimum, ContractSpace, UtilityMap, evaluate, maximise_each, start_grid
 
 FAN = 64
 """Line directions lambda_j = (cos theta_j, sin theta_j), theta_j = j pi / (2 FAN), j = 0..FAN."""
