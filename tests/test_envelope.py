@@ -91,3 +91,13 @@ def test_rubinstein_on_a_transferable_contract_problem_is_the_closed_form():
     s = ng.rubinstein_solution(p, (0.9, 0.8))
     assert "Newton" in s.method and s.contract["bonus"] is True
     assert np.allclose(s.utilities, [1.1 * 5 / 7, 1.1 * 2 / 7], rtol=0, atol=1e-9)
+
+
+@pytest.mark.parametrize("noise", [1e-13, -1e-13])
+def test_combinations_equal_up_to_rounding_give_the_first_contract(noise):
+    """A term that changes utilities only by rounding noise never flips the reported contract."""
+    space = {"wage": ng.Continuous(0, 1), "label": ng.Discrete(("a", "b"))}
+    p = ng.BargainingProblem.from_contracts(
+        space, (lambda c: 1 - c["wage"] + noise * (c["label"] == "b"), lambda c: c["wage"] ** 0.5), disagreement=(0, 0))
+    for solution in (ng.nash_solution(p), ng.egalitarian_solution(p), ng.kalai_smorodinsky_solution(p)):
+        assert solution.contract["label"] == "a"

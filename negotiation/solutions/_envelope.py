@@ -114,7 +114,9 @@ def maximise_on_envelope(
     The combination with the highest bound is solved first (an exact floor); lines are added
     while more than ``CANDIDATE_TARGET`` others reach the floor; then the combinations are solved
     in decreasing order of their bound until the next bound falls below the best value found.
-    Ties go to the first combination in ``space.combos``, as in the kernel.
+    Ties go to the first combination in ``space.combos``, as in the kernel, and so do near-ties
+    within ``PRUNE_TOL`` (relative): combinations that give the same utilities up to rounding (a
+    term that is a pure transfer) return the same contract whatever the rounding.
     """
     env = envelope(space)
     combos = space.combos
@@ -135,8 +137,8 @@ def maximise_on_envelope(
             break
         if int(k) not in found:
             found[int(k)] = solve(int(k))
-    winner = max(sorted(found), key=lambda k: found[k].value)
-    return found[winner]
+    best = max(o.value for o in found.values())
+    return found[min(k for k, o in found.items() if o.value >= best - _slack(best))]
 
 
 def ray_bound(origin: np.ndarray, direction: np.ndarray) -> Bound:
