@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from negotiation.solutions._contracts import ContractOptimum, ContractSpace, UtilityMap, evaluate, maximise_each, start_grid
+from negotiation.solutions._contracts import ContractOptimum, ContractSpace, UtilityMap, evaluate, maximise, maximise_each, start_grid
 
 FAN = 64
 """Line directions lambda_j = (cos theta_j, sin theta_j), theta_j = j pi / (2 FAN), j = 0..FAN."""
@@ -92,10 +92,24 @@ def envelope(space: ContractSpace) -> Envelope:
     """The cached ``Envelope`` of ``space``: its start-grid points, no lines yet (computed once)."""
     if space not in _CACHE:
         grid = start_grid(space)
-        points = np.vstack([evaluate(space, combo, grid) for combo in space.combos])
+        points = np.vstack([_feasible_grid_utilities(space, combo, grid) for combo in space.combos])
         _CACHE[space] = Envelope(space, points, np.full((len(space.combos), FAN + 1), np.nan))
         _add_points(_CACHE[space], [])
     return _CACHE[space]
+
+
+def _feasible_grid_utilities(space: ContractSpace, combo: tuple, grid: np.ndarray) -> np.ndarray:
+    """Utilities at the grid contracts that satisfy the space's contract constraints g(x) >= 0.
+
+    Only points of S may raise the lower bound. ``constraints`` (callables of a contract) are read
+    with ``getattr`` so that spaces without them (before issue 13's ``constraints=``) work unchanged.
+    """
+    u = evaluate(space, combo, grid)
+    constraints = getattr(space, "constraints", ())
+    if not constraints:
+        return u
+    g = np.array([[float(c(space.contract(combo, y))) for c in constraints] for y in grid]).reshape(len(grid), -1)
+    return u[np.all(g >= 0, axis=1)]
 
 
 def maximise_on_envelope(
@@ -120,6 +134,8 @@ def maximise_on_envelope(
     """
     env = envelope(space)
     combos = space.combos
+    if not len(env.points):  # no grid contract satisfies the constraints: nothing to bound with
+        return maximise(space, disagreement, criteria, barrier=barrier)
 
     def solve(k: int) -> ContractOptimum:
         return maximise_each(space, disagreement, criteria, barrier=barrier, subset={combos[k]})[combos[k]]
