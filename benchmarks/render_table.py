@@ -25,13 +25,13 @@ def engine_row(r: dict) -> str:
 
 
 def issue12_rows(r: dict) -> str:
-    ratios = "; ".join(f"{row['problem']}: Rubinstein {row['rubinstein_seconds']:.3g} s = {row['ratio']:.1f} Nash solves "
+    ratios = "; ".join(f"{row['problem']}: Rubinstein {row['rubinstein_seconds']:.3g} s CPU = {row['ratio']:.1f} Nash solves "
                        f"({row['nash_seconds']:.3g} s)" for row in r["rubinstein_vs_nash"])
     concepts = ", ".join(f"{c['concept']} {c['seconds']:.2f} s" for c in r["predict_seconds"])
     return ("| Rubinstein against Nash on the same contract problem, cold, same run "
             f"| `python benchmarks/bench_issue12.py` | {ratios} |\n"
             "| every concept one at a time on the case, `predict(concept)` at central values "
-            f"| `python benchmarks/bench_issue12.py` | {r['predict_total_seconds']:.1f} s in total ({concepts}) |")
+            f"| `python benchmarks/bench_issue12.py` | {r['predict_total_seconds']:.1f} s CPU in total ({concepts}) |")
 
 
 def batch_row(r: dict) -> str:
