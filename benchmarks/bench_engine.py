@@ -4,24 +4,29 @@ The contract space has the case's shape (docs/DESIGN.md): equity share e in [0.2
 more continuous term y in [0, 1], and a discrete term k with 4 values; payoffs are bilinear in
 (e, y), u1 = e V_k(y) + b1_k + beta1_k y, u2 = (1 - e) V_k(y) + b2_k + beta2_k y, with
 V_k(y) = V0_k + v_k y - c y^2. For each concept the script times the engine (median over
-repeats, one core) and a brute-force grid search over (e, y) for every k, refining the grid
+repeats, one core, each solve on a freshly built problem so that the frontier envelope the engine
+caches on a problem is rebuilt: a cold solve) and a brute-force grid search over (e, y) for every k, refining the grid
 until its utilities are within ``TARGET`` (relative) of the engine's, and prints the ratio
 brute / engine at that accuracy. The engine's own accuracy is printed too: it is far better
 than ``TARGET`` (the grid would need ~1/error points per axis to match it).
 
-Run: ``python benchmarks/bench_engine.py``.
+Run: ``python benchmarks/bench_engine.py``; writes ``benchmarks/results/bench_engine.json``.
 """
 
 from __future__ import annotations
 
+import json
+import platform
 import statistics
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 
 import negotiation as ng
 
+RESULTS = Path(__file__).resolve().parent / "results" / "bench_engine.json"
 REPEATS = 30
 TARGET = 1e-4
 """Accuracy (relative to the utility scale) the grid must reach for the comparison."""
@@ -90,13 +95,15 @@ def brute_force(concept: str, n: int) -> np.ndarray:
     return u[np.argmax(score)]
 
 
-def median_ms(run: Callable[[], object], repeats: int) -> tuple[float, float]:
-    """Median wall-clock and CPU (process) milliseconds per call, after one warm-up call."""
-    run()
+def median_ms(run: Callable[[object], object], repeats: int, setup: Callable[[], object] = lambda: None) -> tuple[float, float]:
+    """Median wall-clock and CPU (process) milliseconds per call ``run(setup())``, after one warm-up
+    call; ``setup`` runs outside the timing."""
+    run(setup())
     wall, cpu = [], []
     for _ in range(repeats):
+        argument = setup()
         start, start_cpu = time.perf_counter(), time.process_time()
-        run()
+        run(argument)
         wall.append(time.perf_counter() - start)
         cpu.append(time.process_time() - start_cpu)
     return 1e3 * statistics.median(wall), 1e3 * statistics.median(cpu)
@@ -110,9 +117,10 @@ def main() -> None:
               f"{'(cpu)':>8}{'ratio':>8}  engine status")
     print(header)
     print("-" * len(header))
+    rows = []
     for name, solve in CONCEPTS.items():
         solution = solve(p)
-        engine, engine_cpu = median_ms(lambda: solve(p), REPEATS)
+        engine, engine_cpu = median_ms(solve, REPEATS, problem)
         n, error = 8, np.inf
         while n <= MAX_GRID:
             error = float(np.abs(brute_force(name, n) - solution.utilities).max()) / scale
@@ -121,12 +129,21 @@ def main() -> None:
             n *= 2
         reached = error <= TARGET
         n = min(n, MAX_GRID)
-        brute, brute_cpu = median_ms(lambda: brute_force(name, n), max(3, REPEATS // 10))
+        brute, brute_cpu = median_ms(lambda _: brute_force(name, n), max(3, REPEATS // 10))
         ratio = f"{'' if reached else '>'}{brute_cpu / engine_cpu:.1f}"
+        rows.append({"concept": name, "engine_ms": engine, "engine_cpu_ms": engine_cpu, "grid_per_axis": n,
+                     "grid_error": error, "grid_reached_target": reached, "brute_ms": brute, "brute_cpu_ms": brute_cpu,
+                     "ratio_cpu": brute_cpu / engine_cpu, "engine_status": solution.status})
         print(f"{name:<18}{engine:>10.2f}{engine_cpu:>8.2f}{n:>8d}{error:>10.1e}{brute:>10.1f}{brute_cpu:>8.1f}{ratio:>8}"
               f"  {solution.status}")
     print("ms = median wall clock per solve, (cpu) = median process CPU time; ratio = brute-force CPU ms at the")
     print("target accuracy / engine CPU ms ('>': grid capped before reaching the target)")
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(json.dumps({"target": TARGET, "repeats": REPEATS, "concepts": rows, "machine": platform.platform(),
+                                   "python": platform.python_version(),
+                                   "note": "engine: cold solves (fresh problem each); ratio = brute-force CPU / engine CPU"},
+                                  indent=2) + "\n")
+    print(f"wrote {RESULTS}")
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from scipy.optimize import brentq
 
 from negotiation.errors import finite_pair
 from negotiation.problem import BargainingProblem, Frontier
-from negotiation.solutions._contracts import maximise
+from negotiation.solutions._envelope import maximise_on_envelope, ray_bound, ray_score
 
 ROOT_XTOL = 1e-15
 """Absolute tolerance of brentq, relative to the problem scale."""
@@ -50,13 +50,27 @@ def ray_maximisation(problem: BargainingProblem, direction: np.ndarray) -> RayMa
     Frontier and point problems: r may be any nonzero direction with a finite maximum; t* is the
     upper root of the slack phi(max(d1 + t r1, lo)) - (d2 + t r2), concave in t, by brentq,
     capped by d1 + t r1 <= hi. Contract problems: r >= 0, r != 0, and
-    t* = max over contracts of min_{i: r_i > 0} (u_i - d_i) / r_i subject to u >= d.
+    t* = max over contracts of min_{i: r_i > 0} (u_i - d_i) / r_i subject to u >= d, solved on
+    the discrete combinations that the cached frontier envelope cannot rule out
+    (``solutions._envelope``).
 
     Raises
     ------
     ValueError
         If ``direction`` is not finite, has no positive component (the ray never leaves S), or
         has a negative component on a contract problem.
+
+    References
+    ----------
+    Kalai & Smorodinsky (1975); Kalai (1977); Brent (1973) Algorithms for Minimization without
+    Derivatives (brentq).
+
+    Examples
+    --------
+    >>> import negotiation as ng
+    >>> p = ng.BargainingProblem.from_points([(1, 0), (0, 1)], disagreement=(0, 0))
+    >>> round(ray_maximisation(p, np.array([1.0, 1.0])).t, 12)  # (t, t) on u1 + u2 = 1
+    0.5
     """
     r = finite_pair("direction", direction)
     d = problem.disagreement
@@ -66,9 +80,11 @@ def ray_maximisation(problem: BargainingProblem, direction: np.ndarray) -> RayMa
         if np.any(r < 0):
             raise ValueError(f"direction={tuple(map(float, r))} must be >= 0 componentwise on a contract problem")
         positive = r > 0
-        best = maximise(problem.space, d, lambda u: (u - d)[:, positive] / r[positive])
+        best = maximise_on_envelope(problem.space, d, lambda u: (u - d)[:, positive] / r[positive],
+                                    ray_bound(d, r), ray_score(d, r))
         return RayMaximum(best.value, best.utilities, best.contract,
-                          "contracts: grid + SLSQP per discrete combination", best.status, best.iterations)
+                          "contracts: grid + SLSQP per discrete combination not pruned by the frontier envelope",
+                          best.status, best.iterations)
     fr = problem.frontier
     assert fr is not None
 
@@ -103,6 +119,18 @@ def radial_projection(problem: BargainingProblem, point: tuple[float, float]) ->
     ------
     ValueError
         If ``point`` is not a finite pair, equals d, or lies in a direction with no boundary.
+
+    References
+    ----------
+    Kalai & Smorodinsky (1975) (the same ray construction); theory.md, section 5.
+
+    Examples
+    --------
+    >>> import negotiation as ng
+    >>> p = ng.BargainingProblem.from_points([(1, 0), (0, 1)], disagreement=(0, 0))
+    >>> point, t = radial_projection(p, (0.25, 0.25))
+    >>> point.round(12).tolist(), round(t, 12)  # inside S: t = 2
+    ([0.5, 0.5], 2.0)
     """
     x = finite_pair("point", point)
     r = x - problem.disagreement
@@ -113,7 +141,17 @@ def radial_projection(problem: BargainingProblem, point: tuple[float, float]) ->
 
 
 def ideal_point(problem: BargainingProblem) -> np.ndarray:
-    """a(S, d) = (max x1, max x2) over S_d = {x in S : x >= d} (Kalai & Smorodinsky 1975)."""
+    """a(S, d) = (max x1, max x2) over S_d = {x in S : x >= d} (Kalai & Smorodinsky 1975).    References
+    ----------
+    Kalai & Smorodinsky (1975) Econometrica 43:513-518.
+
+    Examples
+    --------
+    >>> import negotiation as ng
+    >>> p = ng.BargainingProblem.from_points([(1, 0), (0, 1)], disagreement=(0.2, 0.1))
+    >>> ideal_point(p).round(12).tolist()  # (1 - d2, 1 - d1)
+    [0.9, 0.8]
+    """
     d = problem.disagreement
     return d + np.array([ray_maximum(problem, np.array([1.0, 0.0])), ray_maximum(problem, np.array([0.0, 1.0]))])
 
@@ -130,6 +168,18 @@ def pareto_frontier(problem: BargainingProblem, n: int = 200) -> np.ndarray:
     ------
     ValueError
         If ``n < 2``.
+
+    References
+    ----------
+    Osborne & Rubinstein (1990) Bargaining and Markets, ch. 2; Miettinen (1999) Nonlinear
+    Multiobjective Optimization (the frontier of a contract space by rays from d).
+
+    Examples
+    --------
+    >>> import negotiation as ng
+    >>> p = ng.BargainingProblem.from_frontier(lambda u: 1 - u**2, domain=(0, 1), disagreement=(0, 0))
+    >>> pareto_frontier(p, n=3).round(12).tolist()
+    [[0.0, 1.0], [0.5, 0.75], [1.0, 0.0]]
     """
     if n < 2:
         raise ValueError(f"n must be an integer >= 2, got {n!r}")

@@ -31,23 +31,53 @@ from scipy.optimize import brentq
 from negotiation.errors import finite_pair
 from negotiation.frontier import ideal_point
 from negotiation.problem import BargainingProblem
-from negotiation.solutions._contracts import maximise
+from negotiation.solutions._envelope import maximise_on_envelope, ray_bound, ray_score
+from negotiation.solutions.nash import nash_solution
 from negotiation.solutions.result import Solution
 
 ROOT_XTOL = 1e-13
 """Absolute tolerance of the root in x_1, relative to the utility scale of the problem."""
+SPE_TOL = 1e-10
+"""Contract problems: the pair is converged when the Newton correction is below this (relative)."""
+SPE_RESIDUAL = 1e-8
+"""Contract problems: a correction that no longer halves is the noise of the Nash solutions the
+pair is made of (their accuracy); the pair is then accepted if both stationarity equations hold
+to this (relative to the utility scale)."""
+SPE_NOISE = 1e-7
+"""Contract problems: outside options are checked to this tolerance (relative)."""
+SPE_STEPS = 8
+"""Contract problems: Newton steps along the frontier's tangents before the bracketed root is used."""
+TANGENT_NEWTON_STEPS = 6
+"""Newton steps on the scalar stationarity equation of the quadratic frontier models."""
+ALPHA_MIN = 1e-9
+"""Contract problems: the Nash weights of the Newton iterates stay in [ALPHA_MIN, 1 - ALPHA_MIN]."""
 
 
 def frontier_value(problem: BargainingProblem, u1: float) -> tuple[float, dict | None]:
     """phi(u1) = max {x2 : x in S, x1 >= u1, x2 >= d2}, and the contract attaining it.
 
     For frontier and point problems phi is the problem's frontier (contract None); for contract
-    problems it is one constrained maximisation over the contract space.
+    problems it is one constrained maximisation over the discrete combinations that the cached
+    frontier envelope cannot rule out: phi(u1) - d2 is the ray from (u1, d2) along (0, 1).
+
+    References
+    ----------
+    Osborne & Rubinstein (1990) Bargaining and Markets, ch. 2 (the Pareto frontier of S).
+
+    Examples
+    --------
+    >>> import negotiation as ng
+    >>> p = ng.BargainingProblem.from_frontier(lambda u: 1 - u**2, domain=(0, 1), disagreement=(0, 0))
+    >>> frontier_value(p, 0.5)
+    (0.75, None)
     """
     if problem.frontier is not None:
         return float(problem.frontier(u1)), None
     d = problem.disagreement
-    best = maximise(problem.space, np.array([u1, d[1]]), lambda u: u[:, 1:2])
+    corner, up = np.array([u1, d[1]]), np.array([0.0, 1.0])
+    ray = ray_bound(corner, up)
+    best = maximise_on_envelope(problem.space, corner, lambda u: u[:, 1:2], lambda lines: d[1] + ray(lines),
+                                lambda u: d[1] + ray_score(corner, up)(u))
     return float(best.value), best.contract
 
 
@@ -85,6 +115,20 @@ def rubinstein_solution(
     References
     ----------
     Rubinstein (1982); Binmore, Rubinstein & Wolinsky (1986); Muthoo (1999), chs. 3-5.
+
+    Examples
+    --------
+    >>> import negotiation as ng
+    >>> pie = ng.BargainingProblem.from_points([(1, 0), (0, 1)], disagreement=(0, 0))
+    >>> rubinstein_solution(pie, (0.9, 0.8)).utilities.round(12).tolist()  # (5/7, 2/7)
+    [0.714285714286, 0.285714285714]
+    >>> space = {"wage": ng.Continuous(0, 1), "bonus": ng.Discrete((False, True))}
+    >>> firm = lambda c: 1 - c["wage"] - 0.1 * c["bonus"]
+    >>> worker = lambda c: c["wage"] + 0.2 * c["bonus"]
+    >>> deal = ng.BargainingProblem.from_contracts(space, (firm, worker), disagreement=(0, 0))
+    >>> s = rubinstein_solution(deal, (0.9, 0.8))
+    >>> s.utilities.round(9).tolist(), s.contract["bonus"]  # the pie is 1.1: (5/7, 2/7) of it
+    ([0.785714286, 0.314285714], True)
     """
     delta = finite_pair("discount_factors", discount_factors)
     if np.any(delta <= 0) or np.any(delta >= 1):
@@ -93,11 +137,23 @@ def rubinstein_solution(
         raise ValueError(f"proposer must be 0 or 1, got {proposer!r}")
     d = problem.disagreement
     w = _outside_options(outside_options)
+    if np.any(np.isfinite(w)):
+        _check_options(problem, w)
+    pair = _spe_by_tangents(problem, delta, w) if problem.space is not None else None
+    if pair is not None:
+        x, y, solves = pair
+        agreement = x if proposer == 0 else y
+        return Solution(
+            utilities=agreement.utilities,
+            concept="rubinstein",
+            weights=(float(delta[0]), float(delta[1])),
+            method="alternating offers: Newton on the stationary SPE pair along the frontier's tangents, "
+                   "each point an asymmetric Nash solution",
+            status="converged",
+            iterations=solves,
+            contract=agreement.contract,
+        )
     ideal = ideal_point(problem)
-    if w[0] > ideal[0] or w[1] > ideal[1] or frontier_value(problem, max(w[0], d[0]))[0] < w[1]:
-        raise ValueError(
-            f"outside_options={tuple(map(float, w))} leave no agreement worth at least both options "
-            f"(ideal point {tuple(map(float, ideal))})")
 
     def responder_1(x1: float) -> float:
         return max(w[0], d[0] + delta[0] * (x1 - d[0]))
@@ -108,8 +164,11 @@ def rubinstein_solution(
 
     lo, hi = max(d[0], w[0]), float(ideal[0])
     scale = 1.0 + float(np.max(np.abs(ideal - d)))
-    if residual(hi) >= 0 or residual(lo) <= 0:
-        x1, iterations = (hi if residual(hi) >= 0 else lo), 0
+    at_hi, at_lo = residual(hi), None
+    if at_hi < 0:
+        at_lo = residual(lo)
+    if at_hi >= 0 or at_lo <= 0:
+        x1, iterations = (hi if at_hi >= 0 else lo), 0
     else:
         x1, info = brentq(residual, lo, hi, xtol=ROOT_XTOL * scale, full_output=True)
         iterations = int(info.iterations)
@@ -124,6 +183,106 @@ def rubinstein_solution(
         iterations=iterations,
         contract=contract,
     )
+
+
+def _check_options(problem: BargainingProblem, w: np.ndarray) -> None:
+    """Raise unless some agreement gives both players at least their outside option."""
+    d = problem.disagreement
+    ideal = ideal_point(problem)
+    if w[0] > ideal[0] or w[1] > ideal[1] or frontier_value(problem, max(w[0], d[0]))[0] < w[1]:
+        raise ValueError(
+            f"outside_options={tuple(map(float, w))} leave no agreement worth at least both options "
+            f"(ideal point {tuple(map(float, ideal))})")
+
+
+def _spe_by_tangents(
+    problem: BargainingProblem, delta: np.ndarray, w: np.ndarray
+) -> tuple[Solution, Solution, int] | None:
+    """The stationary SPE pair (x, y) as asymmetric Nash solutions, by Newton along the frontier.
+
+    Every point of the frontier where it is smooth and supported is an asymmetric Nash solution
+    N_alpha(S, d), and its slope there is exact from the first-order condition:
+    phi' = -alpha g2 / ((1 - alpha) g1), g = u - d. Start at x = y = N_omega with
+    omega_1 = log delta_2 / (log delta_1 + log delta_2) (where both proposals converge, BRW 1986).
+    Each step replaces phi by its tangents at x and y, solves the two stationarity equations
+
+        y1 - d1 = delta_1 (x1 - d1),   x2 - d2 = delta_2 (y2 - d2)
+
+    for the tangent points x + xi (1, phi'(x1)), y + eta (1, phi'(y1)) (one 2x2 linear system,
+    exact on a linear frontier), and moves x and y to the Nash solutions whose weight
+    alpha = -phi' g1 / (-phi' g1 + g2) supports those targets. Stops when the correction is below
+    ``SPE_TOL`` or no longer halving (the accuracy of the Nash solves), with both equations
+    holding to ``SPE_RESIDUAL``. From the second step the tangents become
+    quadratic models whose curvature is the secant of the slopes of successive iterates, so the
+    steps converge superlinearly on a curved frontier. Returns None, and the caller falls back to the bracketed root, if the
+    iteration does not converge in ``SPE_STEPS`` steps (a kink or non-convex part of the frontier
+    near the pair), a weight leaves (0, 1), or an outside option binds.
+
+    On a convex S the stationary pair is unique and both paths find it. On a non-convex S (a union
+    of combinations' sets) several pairs can exist; this path returns the one reached from the
+    BRW point N_omega, i.e. the pair that tends to the asymmetric Nash solution as delta -> 1.
+    """
+    d = problem.disagreement
+    logs = np.log(delta)
+    omega = logs[::-1] / logs.sum()
+    x = y = nash_solution(problem, (float(omega[0]), float(omega[1])))
+    slopes = np.full(2, _nash_slope(x, d, omega[0]))
+    curvatures = np.zeros(2)
+    scale = 1.0 + float(np.max(np.abs(d))) + float(np.max(np.abs(x.utilities - d)))
+    previous = np.inf
+    for solves in range(1, SPE_STEPS + 1):
+        r1 = (y.utilities[0] - d[0]) - delta[0] * (x.utilities[0] - d[0])
+        r2 = (x.utilities[1] - d[1]) - delta[1] * (y.utilities[1] - d[1])
+        moves = _tangent_step(r1, r2, delta, slopes, curvatures)
+        if moves is None:
+            return None
+        step = float(np.max(np.abs(moves))) / scale
+        if max(abs(r1), abs(r2)) <= SPE_RESIDUAL * scale and (step <= SPE_TOL or step > previous / 2):
+            if y.utilities[0] < w[0] - SPE_NOISE * scale or x.utilities[1] < w[1] - SPE_NOISE * scale:
+                return None
+            return x, y, 2 * solves - 1
+        previous = step
+        targets = slopes + curvatures * moves
+        weights = [_supporting_weight(point.utilities + np.array([move, slope * move + curvature * move**2 / 2]) - d, target)
+                   for point, move, slope, curvature, target in zip((x, y), moves, slopes, curvatures, targets)]
+        if not all(ALPHA_MIN < a < 1.0 - ALPHA_MIN for a in weights):
+            return None
+        new = [nash_solution(problem, (a, 1.0 - a)) for a in weights]
+        new_slopes = np.array([_nash_slope(n, d, a) for n, a in zip(new, weights)])
+        run = np.array([n.utilities[0] - o.utilities[0] for n, o in zip(new, (x, y))])
+        moved = np.abs(run) > SPE_TOL * scale
+        curvatures = np.where(moved, np.minimum(0.0, (new_slopes - slopes) / np.where(moved, run, 1.0)), curvatures)
+        (x, y), slopes = new, new_slopes
+    return None
+
+
+def _tangent_step(r1: float, r2: float, delta: np.ndarray, slopes: np.ndarray, curvatures: np.ndarray) -> np.ndarray | None:
+    """Moves (xi, eta) along the quadratic models phi(u1 + m) = u2 + s m + k m^2 / 2 of the frontier
+    at x and y that solve both stationarity equations (Newton on the scalar equation in xi, with
+    eta = delta_1 xi - r1 from the first, linear, equation); None if it is singular."""
+    xi = 0.0
+    for _ in range(TANGENT_NEWTON_STEPS):
+        eta = delta[0] * xi - r1
+        value = r2 + slopes[0] * xi + curvatures[0] * xi**2 / 2 - delta[1] * (slopes[1] * eta + curvatures[1] * eta**2 / 2)
+        slope = slopes[0] + curvatures[0] * xi - delta[1] * delta[0] * (slopes[1] + curvatures[1] * eta)
+        if not np.isfinite(slope) or abs(slope) < np.finfo(float).eps:
+            return None
+        xi -= value / slope
+    return np.array([xi, delta[0] * xi - r1])
+
+
+def _nash_slope(solution: Solution, d: np.ndarray, alpha: float) -> float:
+    """phi' at an asymmetric Nash solution with weight alpha: -alpha g2 / ((1 - alpha) g1)."""
+    g = solution.utilities - d
+    return float(-alpha * g[1] / ((1.0 - alpha) * g[0])) if g[0] > 0 else -np.inf
+
+
+def _supporting_weight(gains: np.ndarray, slope: float) -> float:
+    """The Nash weight alpha whose first-order condition holds at gains g with slope phi':
+    alpha = -phi' g1 / (-phi' g1 + g2); NaN if a gain is not positive."""
+    if not (gains > 0).all() or not np.isfinite(slope):
+        return float("nan")
+    return float(-slope * gains[0] / (-slope * gains[0] + gains[1]))
 
 
 def _outside_options(outside_options: Sequence[float | None] | None) -> np.ndarray:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 import itertools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -168,13 +168,14 @@ def maximise(
     *,
     barrier: bool = False,
     starts: Mapping[tuple[Any, ...], np.ndarray] | None = None,
+    subset: Collection[tuple[Any, ...]] | None = None,
 ) -> ContractOptimum:
     """Maximise ``min_j criteria(u)_j`` over contracts with ``u >= d`` and ``constraints(u) >= 0``.
 
     The best of ``maximise_each``; ``value`` is ``-inf`` and ``status`` says so if no feasible
     contract was found.
     """
-    each = maximise_each(space, disagreement, criteria, constraints, barrier=barrier, starts=starts)
+    each = maximise_each(space, disagreement, criteria, constraints, barrier=barrier, starts=starts, subset=subset)
     return max(each.values(), key=lambda optimum: optimum.value)
 
 
@@ -186,8 +187,10 @@ def maximise_each(
     *,
     barrier: bool = False,
     starts: Mapping[tuple[Any, ...], np.ndarray] | None = None,
+    subset: Collection[tuple[Any, ...]] | None = None,
 ) -> dict[tuple[Any, ...], ContractOptimum]:
-    """The optimum for each discrete combination (those in ``starts`` only, if given).
+    """The optimum for each discrete combination (those in ``starts`` only, if given; of those,
+    only the ones in ``subset``, if given, in the order of ``space.combos``).
 
     ``barrier=True`` declares a single smooth criterion that falls steeply as a gain goes to
     zero (the log-gains of Nash), so ``u >= d`` never binds at the optimum and no ``constraints``
@@ -202,6 +205,8 @@ def maximise_each(
 
     grid = start_grid(space)
     combos = space.combos if starts is None else tuple(starts)
+    if subset is not None:
+        combos = tuple(combo for combo in combos if combo in subset)
     return {
         combo: _maximise_combo(space, combo, grid if starts is None else starts[combo][None, :], disagreement,
                                criteria, all_constraints, barrier)

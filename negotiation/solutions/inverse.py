@@ -60,6 +60,17 @@ def implied_bargaining_power(
         If ``agreement`` is not >> d, or is not on the frontier (the message gives the radial
         projection factor t: t > 1 means inside; project with ``radial_projection``); if
         ``disagreement_box`` is malformed or a corner is not a valid disagreement point.
+
+    References
+    ----------
+    Crawford & Yurukoglu (2012) AER 102:643-685; Grennan (2013) AER 103:145-177; theory.md, section 5.
+
+    Examples
+    --------
+    >>> import negotiation as ng
+    >>> p = ng.BargainingProblem.from_frontier(lambda u: 1 - u**2, domain=(0, 1), disagreement=(0, 0))
+    >>> round(implied_bargaining_power(p, agreement=(2 ** -0.5, 0.5)), 12)  # the weight 2/3
+    0.666666666667
     """
     u = finite_pair("agreement", agreement)
     if disagreement_box is None:

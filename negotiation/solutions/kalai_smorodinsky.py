@@ -16,5 +16,16 @@ def kalai_smorodinsky_solution(problem: BargainingProblem) -> Solution:
 
     On contract problems a is computed over the whole space (every discrete combination) and
     the solution is the contract maximising min_i (u_i - d_i) / (a_i - d_i).
+
+    References
+    ----------
+    Kalai & Smorodinsky (1975) Econometrica 43:513-518.
+
+    Examples
+    --------
+    >>> import negotiation as ng
+    >>> p = ng.BargainingProblem.from_frontier(lambda u: 1 - u**2, domain=(0, 1), disagreement=(0, 0))
+    >>> kalai_smorodinsky_solution(p).utilities.round(12).tolist()  # a = (1, 1): x = 1 - x^2
+    [0.61803398875, 0.61803398875]
     """
     return ray_solution(problem, ideal_point(problem) - problem.disagreement, "kalai_smorodinsky")

@@ -13,7 +13,7 @@ from scipy.optimize import brentq
 from negotiation.errors import positive_weights
 from negotiation.frontier import ROOT_RTOL, ROOT_XTOL, frontier_slope, rational_interval
 from negotiation.problem import BargainingProblem, Frontier
-from negotiation.solutions._contracts import maximise
+from negotiation.solutions._envelope import maximise_on_envelope, nash_bound
 from negotiation.solutions.result import Solution
 
 LOG_FLOOR = 1e-12
@@ -35,12 +35,27 @@ def nash_solution(problem: BargainingProblem, weights: tuple[float, float] = (0.
     ------
     ValueError
         If ``weights`` are not positive or do not sum to one.
+
+    References
+    ----------
+    Nash (1950) Econometrica 18:155-162; Kalai (1977b); Roth (1979) Axiomatic Models of Bargaining.
+
+    Examples
+    --------
+    >>> import negotiation as ng
+    >>> p = ng.BargainingProblem.from_frontier(lambda u: 1 - u**2, domain=(0, 1), disagreement=(0, 0))
+    >>> nash_solution(p).utilities.round(12).tolist()  # (1/sqrt(3), 2/3)
+    [0.57735026919, 0.666666666667]
+    >>> nash_solution(p, weights=(2/3, 1/3)).utilities.round(12).tolist()  # (1/sqrt(2), 1/2)
+    [0.707106781187, 0.5]
     """
     w = positive_weights("weights", weights, sum_to_one=True)
     d = problem.disagreement
     if problem.space is not None:
-        best = maximise(problem.space, d, lambda u: weighted_log_gains(u, d, w)[:, None], barrier=True)
-        return Solution(best.utilities, "nash", tuple(map(float, w)), "contracts: grid + projected Newton per discrete combination",
+        best = maximise_on_envelope(problem.space, d, lambda u: weighted_log_gains(u, d, w)[:, None],
+                                    nash_bound(d, w), lambda u: _log_gains_or_minus_inf(u, d, w), barrier=True)
+        return Solution(best.utilities, "nash", tuple(map(float, w)),
+                        "contracts: grid + projected Newton per discrete combination not pruned by the frontier envelope",
                         best.status, best.iterations, best.contract)
     lo, hi = rational_interval(problem)
     u1, method, iterations = nash_on_interval(problem, w, lo, hi)
@@ -54,6 +69,13 @@ def weighted_log_gains(u: np.ndarray, d: np.ndarray, w: np.ndarray) -> np.ndarra
     gains = u - d
     safe = np.where(gains >= floor, np.log(np.maximum(gains, floor)), np.log(floor) + (gains - floor) / floor)
     return safe @ w
+
+
+def _log_gains_or_minus_inf(u: np.ndarray, d: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """sum_i w_i log(u_i - d_i), -inf where a gain is not positive (a lower bound's score)."""
+    gains = u - d
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(np.all(gains > 0, axis=1), np.log(np.where(gains > 0, gains, 1.0)) @ w, -np.inf)
 
 
 def nash_on_interval(problem: BargainingProblem, w: np.ndarray, lo: float, hi: float) -> tuple[float, str, int]:

@@ -39,6 +39,17 @@ def utilitarian_solution(problem: BargainingProblem, weights: tuple[float, float
     ------
     ValueError
         If ``weights`` are not strictly positive.
+
+    References
+    ----------
+    Harsanyi (1955) J. Political Economy 63:309-321; Thomson (1994), Handbook of Game Theory II, ch. 35.
+
+    Examples
+    --------
+    >>> import negotiation as ng
+    >>> p = ng.BargainingProblem.from_frontier(lambda u: 1 - u**2, domain=(0, 1), disagreement=(0, 0))
+    >>> utilitarian_solution(p).utilities.round(12).tolist()  # max u1 + 1 - u1^2 at u1 = 1/2
+    [0.5, 0.75]
     """
     w = positive_weights("weights", weights, sum_to_one=False)
     d = problem.disagreement
