@@ -18,7 +18,7 @@ def values(tmp_path_factory: pytest.TempPathFactory) -> dict:
     out = tmp_path_factory.mktemp("agi_beliefs")
     summary = run_experiment(load_config(CONFIG), out, quick=True)
     assert (summary.directory / "figures" / "values.png").is_file()
-    assert (summary.directory / "tables" / "contract_terms.tex").is_file()
+    assert (summary.directory / "tables" / "premia.tex").is_file()
     return json.loads((summary.directory / "results.json").read_text())
 
 
@@ -28,7 +28,7 @@ def test_no_gain_without_a_belief_gap_and_gain_grows_with_it(values: dict) -> No
         assert joint[0] == pytest.approx(0.0, abs=1e-12)
         assert np.all(np.diff(joint) > 0)
         microsoft = np.array(values["curves"][trigger]["central"]["microsoft"])
-        assert np.allclose(microsoft, microsoft[0])  # Microsoft's belief is held fixed
+        assert np.allclose(microsoft, microsoft[0])  # Microsoft's belief (the common prior) is held fixed
 
 
 def test_board_trigger_destroys_part_of_the_joint_gain(values: dict) -> None:
@@ -44,8 +44,6 @@ def test_bands_are_ordered_and_finite(values: dict) -> None:
             assert np.all(np.isfinite(low)) and np.all(low <= high + 1e-12), party
 
 
-def test_contract_terms_are_tracked_on_the_grid(values: dict) -> None:
-    n = len(values["contract_gaps"])
-    for record in values["contracts"].values():
-        for term in ("revenue_share_until", "api_exclusivity", "agi_trigger"):
-            assert len(record["terms"][term]) == n
+def test_the_model_itself_is_the_common_prior_at_gap_zero(values: dict) -> None:
+    assert values["gaps"][0] == 0.0 and values["reference"][0]["gap"] == 0.0
+    assert values["reference"][0]["panel"]["joint"] == pytest.approx(0.0, abs=1e-12)

@@ -21,7 +21,8 @@ def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_every_output_is_written(out: Path) -> None:
     for name in ("results.json", "macros.tex", "tables/terms.tex", "tables/scores.csv", "tables/intervals.csv",
-                 "figures/frontier.pdf", "figures/contract-curve.png"):
+                 "figures/frontier.pdf", "figures/transfer-curves.png", "tables/sets.csv",
+                 "tables/well_posed.csv"):
         assert (out / name).is_file(), name
 
 

@@ -29,4 +29,6 @@ def test_contract_space_macros_count_the_combinations(tmp_path):
     assert rf"\newcommand{{\CalibrationCombinations}}{{{len(COMBOS)}}}" in tex
     product = r"\times".join(map(str, factors))
     assert rf"\newcommand{{\CalibrationCombinationFactors}}{{{product}}}" in tex
-    assert r"\newcommand{\CalibrationIpFirstYear}{2030}" in tex and r"\newcommand{\CalibrationIpLastYear}{2035}" in tex
+    years = DISCRETE_OPTIONS["ip_rights_until"]
+    assert rf"\newcommand{{\CalibrationIpFirstYear}}{{{min(years)}}}" in tex
+    assert rf"\newcommand{{\CalibrationIpLastYear}}{{{max(years)}}}" in tex

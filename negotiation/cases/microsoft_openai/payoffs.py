@@ -27,11 +27,12 @@ models), compute ROFR, Azure commitment, and the value gross of the status-quo p
 Flows tied to OpenAI's business are fractions of its revenue path: ``revenue_2025`` growing at
 ``g1 = ln(revenue_2030 / revenue_2025) / 5`` to 2030, then at ``growth_after_2030``.
 
-AGI-contingent terms (theory.md §6) end at AGI, hazard ``lambda`` per the valuing party; under
-the board trigger OpenAI can end them at will, which both parties price as an extra hazard
-``holdup_hazard``; the panel trigger adds none. Terms with a year end at that year whatever AGI
-does, except IP without post-AGI models, which ends at ``min(AGI, year)`` (AGI is excluded from
-the licence [R16]).
+AGI-contingent terms (theory.md §6) end at AGI, hazard ``agi_hazard``; under the board trigger
+OpenAI can end them at will, which both parties price as an extra hazard ``holdup_hazard``; the
+panel trigger adds none. Terms with a year end at that year whatever AGI does; the IP licence
+keeps the pre-AGI models to its year and, with post-AGI models, adds those from AGI on (only AGI
+technology is carved out of the licence [R16]; Microsoft keeps what was developed by its end
+[R15]).
 """
 
 from __future__ import annotations
@@ -194,13 +195,14 @@ def term_pv(p: Parameters, fraction: Value, until: int | str, hazard: Value, tri
 
 
 @_memoised
-def ip_pv(p: Parameters, fraction: Value, until_year: int, post_agi: bool, trigger: str, decaying: bool = False
-          ) -> np.ndarray:
+def ip_pv(p: Parameters, fraction: Value, until_year: int, post_agi: bool, decaying: bool = False) -> np.ndarray:
     """PV of IP access worth ``fraction x revenue x e^(-delta t)`` a year until ``until_year``.
 
-    Without post-AGI models access ends at ``min(AGI, T)`` (board: hazard plus hold-up). With
-    them it runs to ``T``: pre-AGI flow until ``min(AGI, T)`` plus the post-AGI flow
-    ``post_agi_ip_multiplier x fraction x revenue`` from AGI to ``T`` (theory.md §6). With
+    The licence covers the models developed before AGI to ``T`` whatever AGI does (Microsoft keeps
+    the technology developed by the end of the licence, [R15]; only AGI technology is carved out,
+    [R16]). With post-AGI models it also covers those, worth ``post_agi_ip_multiplier`` times as
+    much a year: from AGI to ``T`` the flow rises by ``(multiplier - 1) x fraction x revenue``
+    (theory.md §6). Nothing here ends at AGI, so the AGI trigger does not touch the IP term. With
     ``decaying`` (Microsoft's value) the flow falls at ``delta =`` :func:`ip_decay_microsoft` as
     Microsoft's in-house models mature; otherwise ``delta = 0`` (OpenAI's cost).
     """
@@ -208,14 +210,12 @@ def ip_pv(p: Parameters, fraction: Value, until_year: int, post_agi: bool, trigg
     (g1, g2), durations = _growth(p)
     decay = ip_decay_microsoft(p) if decaying else 0.0
     growth = (g1 - decay, g2 - decay)
-    hazard = p.agi_hazard
+    flow = np.asarray(fraction) * p.revenue_2025
+    licence = pv_piecewise_flow(flow, growth, durations, p.discount_rate, 0.0, horizon)
     if not post_agi:
-        return pv_piecewise_flow(np.asarray(fraction) * p.revenue_2025, growth, durations, p.discount_rate,
-                                 hazard + _holdup(p, trigger), horizon)
-    post = pv_post_agi_flow(
-        p.post_agi_ip_multiplier * np.asarray(fraction) * p.revenue_2025, growth, durations, p.discount_rate, hazard, horizon
-    )
-    return pv_piecewise_flow(np.asarray(fraction) * p.revenue_2025, growth, durations, p.discount_rate, hazard, horizon) + post
+        return licence
+    extra = (np.asarray(p.post_agi_ip_multiplier) - 1.0) * flow
+    return licence + pv_post_agi_flow(extra, growth, durations, p.discount_rate, p.agi_hazard, horizon)
 
 
 def ip_decay_microsoft(p: Parameters) -> Value:
@@ -266,7 +266,7 @@ def _access_pvs(p: Parameters, t: AccessTerms, fractions: tuple[Value, Value, Va
     exclusivity, rofr, ip = fractions
     return (term_pv(p, exclusivity, t.api_exclusivity, p.agi_hazard, t.agi_trigger),
             term_pv(p, rofr, _rofr_until(p, t), p.agi_hazard, t.agi_trigger),
-            ip_pv(p, ip, t.ip_rights_until, t.ip_post_agi, t.agi_trigger, microsoft))
+            ip_pv(p, ip, t.ip_rights_until, t.ip_post_agi, microsoft))
 
 
 def _rofr_until(p: Parameters, t: AccessTerms) -> int | str:
