@@ -23,8 +23,8 @@ contract whose utilities are ``u*`` within ``TIE_TOL (1 + |J*|)``:
 
 The **representative** is the member that changes the status quo least, by this rule: among the
 combinations in the set, the one whose terms keep the status-quo option where they can (terms
-compared in the contract space's order; among non-status-quo options, the first in the file's
-order); the revenue share at its status-quo rate when some equity in the box then gives
+compared in the contract space's order; among non-status-quo years, the nearest to the status
+quo's year; otherwise the first in the file's order); the revenue share at its status-quo rate when some equity in the box then gives
 ``u*_M``, else the nearest rate that does (equity at its bound); equity solves ``u_M = u*_M``.
 The rule uses only ``u*``, the coefficients and the status quo, so every machine that computes
 ``u*`` to the solvers' precision reports the same representative.
@@ -85,14 +85,19 @@ def status_quo_rank(combos: Sequence[Combo], space: CaseSpace, status_quo: Mappi
     def key(combo: Combo) -> tuple:
         parts = []
         for name in DISCRETE_TERMS:
-            value, options = getattr(combo, name), space.discrete[name].options
-            parts += [not _same(value, status_quo[name]), options.index(value)]
+            value, options, sq = getattr(combo, name), space.discrete[name].options, status_quo[name]
+            years = _is_year(value) and _is_year(sq)
+            parts += [not _same(value, sq), abs(value - sq) if years else 0, options.index(value)]
         return tuple(parts)
 
     order = sorted(range(len(combos)), key=lambda k: key(combos[k]))
     rank = np.empty(len(combos), dtype=int)
     rank[order] = np.arange(len(combos))
     return rank
+
+
+def _is_year(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _same(a: Any, b: Any) -> bool:
