@@ -222,10 +222,39 @@ def candidates(family: ShareAffineFamily, prune: bool = True, *, keep: np.ndarra
     return full.take(_compact(~dominated(full.start, full.end) if keep is None else keep))
 
 
-def kept(family: ShareAffineFamily) -> np.ndarray:
-    """(N, K S) True for the candidate slots pruning keeps (``candidates`` with ``prune``)."""
+def kept(family: ShareAffineFamily, floor: np.ndarray | None = None) -> np.ndarray:
+    """(N, K S) True for the candidate slots pruning keeps (``candidates`` with ``prune``).
+
+    ``floor`` (N, 2), optional: a point below which no concept looks, at most d and every threat
+    point of the draw (every criterion here only weighs u >= d, u >= a threat point, or u1 >= x1 >=
+    d1 with u2 >= d2). Each segment is then tested by its part in {u >= floor} (a segment with no
+    such part is dropped): points outside it can be neither a solution nor needed to compute one.
+    The dominators are still feasible points (of the clipped segments), so the test stays exact.
+    Each draw keeps at least its slot of largest u1 + u2.
+    """
     full = _all_candidates(family)
-    return ~dominated(full.start, full.end)
+    if floor is None:
+        return ~dominated(full.start, full.end)
+    start, end, empty = _clip(full.start, full.end, np.asarray(floor, dtype=float))
+    keep = ~(dominated(start, end) | empty)
+    best = np.argmax(np.maximum(full.start.sum(axis=-1), full.end.sum(axis=-1)), axis=1)
+    keep[np.arange(len(keep)), best] |= ~keep.any(axis=1)
+    return keep
+
+
+def _clip(start: np.ndarray, end: np.ndarray, floor: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each segment's part in {u >= floor}: its new ends, and where that part is empty. Shapes (N, L, 2), (N, L)."""
+    step = end - start
+    lo, hi = np.zeros(start.shape[:2]), np.ones(start.shape[:2])
+    for i in range(2):
+        f, s, g = floor[:, None, i], start[..., i], step[..., i]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = (f - s) / g
+        lo = np.where(g > 0, np.maximum(lo, t), np.where((g == 0) & (s < f), np.inf, lo))
+        hi = np.where(g < 0, np.minimum(hi, t), hi)
+    empty = lo > hi
+    lo, hi = np.clip(lo, 0.0, 1.0), np.clip(hi, 0.0, 1.0)
+    return start + lo[..., None] * step, start + hi[..., None] * step, empty
 
 
 def _all_candidates(family: ShareAffineFamily) -> Candidates:
@@ -830,7 +859,7 @@ def _slope_bracket(residual: Callable[[np.ndarray, np.ndarray], np.ndarray], n: 
 
 
 def blocked(family: ShareAffineFamily, solve: Callable[[np.ndarray, ShareAffineFamily, Candidates], object],
-            size: int):
+            size: int, floor: np.ndarray | None = None):
     """Solve the draws of ``family`` in blocks of ``size`` on their pruned candidates; results in draw order.
 
     Pruning (``kept``) runs block by block on the draws in order; the draws are then sorted by
@@ -840,13 +869,13 @@ def blocked(family: ShareAffineFamily, solve: Callable[[np.ndarray, ShareAffineF
     restricted to them and their candidates, and returns a frozen dataclass, dict or tuple whose
     arrays carry the block's draws on axis 0. Every concept here solves each draw on its own
     (padding ties, and the first maximiser is taken), so the result does not depend on the
-    blocking. Memory is O(size x combinations x segments).
+    blocking. Memory is O(size x combinations x segments). ``floor``: (N, 2) of :func:`kept`.
     """
     if size < 1:
         raise ValueError(f"size must be >= 1, got {size}")
     n = family.value.shape[0]
     blocks = [slice(i, min(i + size, n)) for i in range(0, n, size)]
-    keep = np.concatenate([kept(subset(family, rows)) for rows in blocks])
+    keep = np.concatenate([kept(subset(family, rows), None if floor is None else floor[rows]) for rows in blocks])
     order = np.argsort(keep.sum(axis=1), kind="stable")
     parts = []
     for rows in (order[b] for b in blocks):

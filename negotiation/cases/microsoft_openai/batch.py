@@ -40,6 +40,8 @@ from negotiation.cases.microsoft_openai.threats import MICROSOFT_ACTIONS, OPENAI
 
 CHUNK = 2000
 """Draws whose model coefficients are computed together (the case model has a large per-call cost)."""
+FLOOR_MARGIN = 1e-6
+"""The pruning floor sits this far (relative) below d and the threat payoffs."""
 BLOCK = 100
 """Draws solved together: every concept on one block's pruned candidates (about 1.4 MB per unpruned
 array, so the work stays in cache; draws are sorted by kept count first, :func:`negotiation.batch.blocked`)."""
@@ -246,11 +248,22 @@ def _solve_rows(concepts: tuple[str, ...], p: Parameters, block: int, space: Cas
     def solve(r: np.ndarray, fam: ShareAffineFamily, among: Candidates):
         return _solve_block(concepts, fam, among, {k: v[r] for k, v in inputs.items()})
 
-    d, no_gain, solved = blocked(_family(p, list(table.values()), space), solve, block)
+    fam = _family(p, list(table.values()), space)
+    d, no_gain, solved = blocked(fam, solve, block, _floor(fam.disagreement, inputs))
     coef, combos = stack(list(table.values())), list(table)
     cap, status_quo = np.atleast_1d(commitment_cap(p, space)), status_quo_contract(p)
     return d, no_gain, {concept: (solution, details, optimal_sets(coef, combos, space, cap, solution.utilities, status_quo))
                         for concept, (solution, details) in solved.items()}
+
+
+def _floor(d: np.ndarray, inputs: dict[str, np.ndarray]) -> np.ndarray:
+    """(N, 2) a point below which no requested concept looks: d, and every threat-game payoff when a
+    threat or alternating-offers concept is solved (threat points and outside options are mixtures of
+    the cells), lowered by FLOOR_MARGIN (1 + |d|) (:func:`negotiation.batch.kept`)."""
+    floor = d
+    if "A" in inputs:
+        floor = np.minimum(floor, np.column_stack([inputs["A"].min(axis=(1, 2)), inputs["B"].min(axis=(1, 2))]))
+    return floor - FLOOR_MARGIN * (1.0 + np.abs(d))
 
 
 def _inputs(concepts: tuple[str, ...], p: Parameters) -> dict[str, np.ndarray]:
