@@ -1,6 +1,6 @@
 """The ``negotiation`` command line: list, run and reproduce experiments, check results.
 
-Errors in configurations or the paper build are reported as one ``error:`` line (exit 2);
+Errors in configurations, the calibration or the paper build are reported as one ``error:`` line (exit 2);
 ``reproduce --check`` exits 1 when results differ, printing one line per difference.
 """
 
@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from negotiation.cases.microsoft_openai.parameters import CalibrationError
 from negotiation.pipeline.compare import ATOL, RTOL
 from negotiation.pipeline.config import load_config, load_configs
 from negotiation.pipeline.paper import PaperError
@@ -236,6 +237,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "sweep":
             return _sweep(args)
         return _reproduce(args, progress)
-    except (ConfigError, PaperError) as error:
+    except (ConfigError, CalibrationError, PaperError) as error:
         print(f"negotiation: error: {error}", file=sys.stderr)
         return EXIT_ERROR
