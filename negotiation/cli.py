@@ -187,12 +187,21 @@ def _npz_bytes(arrays: dict) -> bytes:
     return buffer.getvalue()
 
 
+_LIST_HEADER = ("EXPERIMENT (KIND if other)", "ROLE", "FILE", "DESCRIPTION")
+
+
 def _list(args: argparse.Namespace) -> int:
     configs = load_configs(args.root / "experiments")
     if not configs:
         print(f"no experiments in {args.root / 'experiments'}", file=sys.stderr)
-    for config in configs:
-        print(f"{config.name:<20} {config.kind:<20} {config.path.as_posix():<36} {config.description}")
+        return EXIT_OK
+    rows = [(config.name if config.kind == config.name else f"{config.name} ({config.kind})",
+             config.experiment.role, config.path.as_posix()) for config in configs]
+    widths = [max(len(header), *(len(row[i]) for row in rows)) for i, header in enumerate(_LIST_HEADER[:3])]
+    line = lambda cells, description: "  ".join(c.ljust(w) for c, w in zip(cells, widths)) + "  " + description  # noqa: E731
+    print(line(_LIST_HEADER[:3], _LIST_HEADER[3]))
+    for config, row in zip(configs, rows):
+        print(line(row, config.description))
         if args.verbose:
             for key, value in config.parameters.items():
                 print(f"    {key} = {value!r}  # {config.experiment.schema[key].doc}")
