@@ -107,3 +107,21 @@ def test_constraint_that_is_not_callable_is_named() -> None:
     with pytest.raises(ValueError, match=r"constraints\[0\] must be callable"):
         ng.BargainingProblem.from_contracts({"x": ng.Continuous(0, 1)}, (lambda c: c["x"], lambda c: 1 - c["x"]),
                                             (0, 0), constraints=[1.0])
+
+
+def test_pareto_frontier_contracts_reach_each_frontier_point() -> None:
+    space = {"x1": ng.Continuous(0, 1), "x2": ng.Continuous(0, 1), "rofr": ng.Discrete((True, False))}
+    payoffs = (lambda c: 3 * c["x1"] + c["x2"] + 0.5 * c["rofr"], lambda c: (1 - c["x1"]) + 3 * (1 - c["x2"]))
+    p = ng.BargainingProblem.from_contracts(space, payoffs, (0, 0))
+    frontier = ng.pareto_frontier_contracts(p, 9)
+    np.testing.assert_array_equal(frontier.points, ng.pareto_frontier(p, 9))
+    reached = np.array([[f(c) for f in payoffs] for c in frontier.contracts])
+    np.testing.assert_allclose(reached, frontier.utilities, atol=1e-12)
+    assert np.all(reached >= frontier.points - 1e-9)
+    assert all(c["rofr"] is True for c in frontier.contracts)
+
+
+def test_pareto_frontier_contracts_needs_a_contract_problem() -> None:
+    p = ng.BargainingProblem.from_frontier(lambda u: 1 - u, (0, 1), (0, 0))
+    with pytest.raises(ValueError, match="problem must be a contract problem"):
+        ng.pareto_frontier_contracts(p, 5)
