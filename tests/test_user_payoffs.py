@@ -125,3 +125,10 @@ def test_pareto_frontier_contracts_needs_a_contract_problem() -> None:
     p = ng.BargainingProblem.from_frontier(lambda u: 1 - u, (0, 1), (0, 0))
     with pytest.raises(ValueError, match="problem must be a contract problem"):
         ng.pareto_frontier_contracts(p, 5)
+
+
+def test_utilitarian_on_a_curved_frontier_reports_a_unique_maximiser() -> None:
+    p = ng.BargainingProblem.from_frontier(lambda u: 1 - u**2, domain=(0, 1), disagreement=(0, 0))
+    solution = ng.utilitarian_solution(p)
+    np.testing.assert_allclose(solution.utilities, (0.5, 0.75), atol=1e-9)
+    assert solution.method.startswith("unique maximiser") and "degenerate" not in solution.method
