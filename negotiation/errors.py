@@ -1,10 +1,15 @@
-"""Input validation: every helper raises ``ValueError`` naming the argument and the allowed range."""
+"""Input validation: every helper raises ``ValueError`` naming the argument and the allowed range;
+``PayoffError`` (a ``ValueError``) names a user payoff or constraint and the contract where it failed."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import numpy as np
+
+
+class PayoffError(ValueError):
+    """A user payoff or constraint raised, returned a non-number or a non-finite value at a contract."""
 
 
 def finite_array(name: str, value: Any, *, ndim: int | None = None) -> np.ndarray:

@@ -48,7 +48,7 @@ def test_payoff_errors_name_the_payoff_and_the_contract(payoff, needle) -> None:
 
 
 def test_second_payoff_named_as_player_two() -> None:
-    with pytest.raises(ValueError, match=r"payoffs\[1\] \(player 2\) raised KeyError"):
+    with pytest.raises(ng.PayoffError, match=r"payoffs\[1\] \(player 2\) raised KeyError"):
         ng.BargainingProblem.from_contracts({"x": ng.Continuous(0, 1)}, (lambda c: c["x"], lambda c: c["y"]), (0, 0))
 
 

@@ -24,6 +24,8 @@ from typing import Any
 import numpy as np
 from scipy.optimize import minimize
 
+from negotiation.errors import PayoffError
+
 UtilityMap = Callable[[np.ndarray], np.ndarray]
 """Maps utilities of shape (k, 2) to an array of shape (k, m) (one column per criterion/constraint)."""
 
@@ -106,10 +108,6 @@ class ContractOptimum:
     value: float
     iterations: int
     status: str
-
-
-class PayoffError(ValueError):
-    """A user payoff or constraint raised, returned a non-number or a non-finite value at a contract."""
 
 
 def build_space(
