@@ -5,8 +5,9 @@ import pytest
 
 from negotiation.cases.microsoft_openai import batch as cb
 from negotiation.cases.microsoft_openai.parameters import calibration
-from negotiation.cases.microsoft_openai.payoffs import COMBOS, payoff_functions
-from negotiation.cases.microsoft_openai.solve import CONCEPTS, predict
+from negotiation.cases.microsoft_openai.payoffs import COMBOS, combos as combos_of, payoff_functions
+from negotiation.cases.microsoft_openai.solve import CONCEPTS, commitment_cap, predict
+from negotiation.cases.microsoft_openai.space import CONTINUOUS_TERMS, DISCRETE_TERMS, case_space, widened
 from negotiation.cases.microsoft_openai.threats import outside_options, threat_game
 
 AGREE = 1e-8
@@ -26,9 +27,10 @@ def test_family_reproduces_the_engine_payoffs():
     rng = np.random.default_rng(0)
     for i in range(2):
         f_m, f_o = payoff_functions(cb.draw(p, i))
+        z = 60.0 / commitment_cap(cb.draw(p, i))  # the family's commitment is a fraction of [0, cap]
         for k in rng.choice(len(COMBOS), 5, replace=False):
-            contract = {"equity": 0.3, "revenue_share": 0.07, "azure_commitment": 250.0, **vars(COMBOS[k])}
-            u = fam.utilities(np.array([0.3]), np.array([[0.07, 250.0]]))[i, k, 0]
+            contract = {"equity": 0.3, "revenue_share": 0.07, "azure_commitment": 60.0, **vars(COMBOS[k])}
+            u = fam.utilities(np.array([0.3]), np.array([[0.07, z]]))[i, k, 0]
             assert np.allclose(u, [f_m(contract), f_o(contract)], rtol=1e-13, atol=1e-10)
 
 
@@ -63,23 +65,34 @@ def test_bad_requests_are_refused():
         cb.predict_batch("kalai", draws(1))
 
 
-def assert_agrees(concept: str, n: int) -> None:
+def assert_agrees(concept: str, n: int, space=None) -> None:
     p = draws(n)
-    fast = cb.predict_batch(concept, p)
+    fast = cb.predict_batch(concept, p, space=space)
     assert not fast.infeasible.any()
     for i in range(n):
-        reference = predict(concept, cb.draw(p, i))
+        reference = predict(concept, cb.draw(p, i), space=space)
         scale = 1.0 + np.max(np.abs(reference.utilities))
         gap = np.max(np.abs(fast.utilities[i] - reference.utilities))
         assert gap <= AGREE * scale, (concept, i, fast.utilities[i], reference.utilities)
-        # contracts: the combination may differ where several give the same utilities (e.g. the
-        # Nash solution is flat in exclusivity when it is a pure transfer); the utilities of the
-        # engine's contract under the batch family must then coincide
-        fam = cb.family(cb.draw(p, i))
-        k = COMBOS.index(type(COMBOS[0])(**{t: reference.contract[t] for t in vars(COMBOS[0])}))
-        y = np.array([[reference.contract["revenue_share"], reference.contract["azure_commitment"]]])
-        u = fam.utilities(np.array([reference.contract["equity"]]), y)[0, k, 0]
+        # the representative contract is a function of the utilities: the same from both paths
+        for t in DISCRETE_TERMS:
+            assert fast.contract[t][i] == reference.contract[t], (concept, i, t)
+        for t in CONTINUOUS_TERMS:
+            assert fast.contract[t][i] == pytest.approx(reference.contract[t], rel=1e-6, abs=1e-9), (concept, i, t)
+        # the engine's own contract is one member of the optimal set: its utilities are the batch's
+        solver = reference.details["solver_contract"]
+        combos = COMBOS if space is None else combos_of(space)
+        fam = cb.family(cb.draw(p, i), space)
+        k = combos.index(type(COMBOS[0])(**{t: solver[t] for t in DISCRETE_TERMS}))
+        z = solver["azure_commitment"] / commitment_cap(cb.draw(p, i), space)
+        u = fam.utilities(np.array([solver["equity"]]), np.array([[solver["revenue_share"], z]]))[0, k, 0]
         assert np.max(np.abs(u - fast.utilities[i])) <= 1e-7 * scale
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("concept", ["nash", "kalai_smorodinsky"])
+def test_predict_batch_agrees_with_predict_on_the_widened_space(concept):
+    assert_agrees(concept, 1, widened(case_space()))
 
 
 @pytest.mark.slow

@@ -55,9 +55,9 @@ def test_sample_respects_every_range():
 
 def test_with_values_validates_ranges():
     cal = calibration()
-    assert cal.with_values(lambda_openai=0.2).lambda_openai == 0.2
-    with pytest.raises(ValueError, match="lambda_openai"):
-        cal.with_values(lambda_openai=0.9)
+    assert cal.with_values(agi_hazard=0.2).agi_hazard == 0.2
+    with pytest.raises(ValueError, match="agi_hazard"):
+        cal.with_values(agi_hazard=0.9)
     with pytest.raises(ValueError, match="no_such"):
         cal.with_values(no_such=1.0)
 

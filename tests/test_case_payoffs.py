@@ -8,6 +8,7 @@ import pytest
 
 from negotiation.cases.microsoft_openai import payoffs as P
 from negotiation.cases.microsoft_openai.parameters import calibration
+from negotiation.cases.microsoft_openai.space import case_space
 
 TOL = 1e-9
 CAL = calibration()
@@ -26,7 +27,7 @@ def params(request):
 
 
 def test_combos_enumerate_every_discrete_term():
-    assert len(P.COMBOS) == np.prod([len(v) for v in P.DISCRETE_TERMS.values()])
+    assert len(P.COMBOS) == np.prod([len(v) for v in P.DISCRETE_OPTIONS.values()])
     assert len(set(P.COMBOS)) == len(P.COMBOS)
 
 
@@ -35,7 +36,7 @@ def test_payoff_functions_agree_with_coefficients(params):
     rng = np.random.default_rng(3)
     for combo in rng.choice(len(P.COMBOS), 10, replace=False):
         combo = P.COMBOS[combo]
-        e, rs, az = rng.uniform(0.15, 0.49, 5), rng.uniform(0, 0.2, 5), rng.uniform(0, 400, 5)
+        e, rs, az = rng.uniform(0.15, 0.49, 5), rng.uniform(0, 0.2, 5), rng.uniform(0, 80, 5)  # within azure_need: linear there
         contract = {**dataclasses.asdict(combo), "equity": e, "revenue_share": rs, "azure_commitment": az}
         c = P.coefficients(params, combo)
         V = c.V + c.v[0] * rs + c.v[1] * az
@@ -54,9 +55,10 @@ def test_batch_coefficients_match_one_at_a_time():
 
 
 def test_utilities_finite_over_the_whole_contract_space(params):
-    corners = list(itertools.product(P.EQUITY_BOUNDS, P.REVENUE_SHARE_BOUNDS, P.AZURE_COMMITMENT_BOUNDS))
+    bounds = [case_space().bounds(t) for t in ("equity", "revenue_share", "azure_commitment")]
+    corners = list(itertools.product(*bounds))
     rng = np.random.default_rng(5)
-    random = np.column_stack([rng.uniform(*b, 30) for b in (P.EQUITY_BOUNDS, P.REVENUE_SHARE_BOUNDS, P.AZURE_COMMITMENT_BOUNDS)])
+    random = np.column_stack([rng.uniform(*b, 30) for b in bounds])
     points = np.vstack([np.array(corners), random])
     for combo in P.COMBOS:
         u_m, u_o = P.utilities(P.coefficients(params, combo), points[:, 0], points[:, 1:])
@@ -84,7 +86,7 @@ def test_more_revenue_share_helps_microsoft_hurts_openai(params):
 
 
 def test_larger_commitment_helps_microsoft_never_helps_openai(params):
-    lo, hi = utilities(params, azure_commitment=0.0), utilities(params, azure_commitment=400.0)
+    lo, hi = utilities(params, azure_commitment=0.0), utilities(params, azure_commitment=80.0)
     assert hi[0] > lo[0] and hi[1] <= lo[1]
 
 
@@ -107,14 +109,29 @@ def test_longer_exclusivity_microsoft_up_openai_down_at_low_equity(params):
     assert year[0] > none[0] and year[1] < none[1]
 
 
-def test_until_agi_instead_of_2030_is_worth_more_to_microsoft_than_it_costs_openai(params):
-    # theory.md §6: with lambda_O > lambda_M, "until AGI" may even cost OpenAI less than a 2030 sunset
+def test_under_the_common_prior_the_revenue_share_is_a_transfer_whatever_its_sunset(params):
+    # one AGI belief for both parties: Microsoft receives exactly what OpenAI's equity loses
+    for combo in P.COMBOS[::5]:
+        c = P.coefficients(params, combo)
+        assert c.beta_M[0] == pytest.approx(-c.v[0], rel=1e-12)
+
+
+def test_exclusivity_is_worth_to_microsoft_what_it_costs_openai_in_proportion_to_the_flows(params):
     (value_y, cost_y), (value_a, cost_a) = access(params, api_exclusivity=2030), access(params, api_exclusivity="agi")
-    assert value_a > value_y and value_a - value_y > cost_a - cost_y
-    share = {until: P.coefficients(params, P.Combo.from_contract({**BASE, "revenue_share_until": until})) for until in (2030, "agi")}
-    gain_m = share["agi"].beta_M[0] - share[2030].beta_M[0]
-    cost_o = share[2030].v[0] - share["agi"].v[0]
-    assert gain_m > 0 and gain_m > cost_o
+    ratio = float(params.exclusivity_value_microsoft / params.exclusivity_cost_openai)
+    assert value_a - value_y == pytest.approx(ratio * (cost_a - cost_y), rel=1e-9)
+
+
+def test_ip_licence_pays_until_microsofts_decaying_value_meets_openais_cost():
+    # the net flow v e^(-delta t) - c changes sign once, at t* = ln(v / c) / delta: the best end year is
+    # within a year of t* (t = year + 1 - 2025.5)
+    p = CAL.central()
+    years = range(2026, 2045)
+    joint = [np.subtract(*access(p, ip_rights_until=y, ip_post_agi=True)) for y in years]
+    best = list(years)[int(np.argmax(joint))]
+    t_star = np.log(p.ip_value_microsoft / p.ip_cost_openai) / float(P.ip_decay_microsoft(p))
+    assert abs((best + 1 - 2025.5) - t_star) <= 1.0
+    assert 2026 < best < 2044
 
 
 def test_panel_trigger_removes_the_holdup_option(params):
@@ -125,12 +142,6 @@ def test_panel_trigger_removes_the_holdup_option(params):
 def test_panel_trigger_irrelevant_without_agi_contingent_terms(params):
     fixed = dict(revenue_share_until=2030, api_exclusivity=2030, ip_post_agi=True)
     assert utilities(params, agi_trigger="board", **fixed) == pytest.approx(utilities(params, agi_trigger="panel", **fixed), abs=TOL)
-
-
-def test_belief_gap_makes_until_agi_a_trade_both_like(params):
-    # Microsoft values revenue share until AGI more than it costs OpenAI (lambda_M < lambda_O)
-    c = P.coefficients(params, P.Combo.from_contract(BASE))
-    assert c.beta_M[0] > -c.v[0] > 0
 
 
 def test_status_quo_identity_and_profit_participation(params):
@@ -170,3 +181,12 @@ def test_risk_averse_variant_transforms_each_total():
     u_m, u_o = P.contract_utilities(p, BASE)
     assert f_m(BASE) == pytest.approx(float(P.risk_transform(u_m, rho)))
     assert f_o(BASE) == pytest.approx(float(P.risk_transform(u_o, rho)))
+
+
+def test_committed_dollars_beyond_the_need_destroy_joint_value(params):
+    # beyond azure_need OpenAI pays the whole dollar for unused compute; Microsoft earns its margin
+    need = float(params.azure_need)
+    at, beyond = sum(utilities(params, azure_commitment=need)), sum(utilities(params, azure_commitment=need + 50.0))
+    a = float(P.commitment_pv_per_dollar(params))
+    assert beyond - at == pytest.approx(50.0 * a * (float(params.azure_margin_microsoft) - 1.0), rel=1e-9)
+    assert float(P.unused_commitment_cost(params, need)) == 0.0

@@ -59,8 +59,20 @@ def test_score_is_zero_for_the_settlement_and_counts_mismatches():
     rows = {r.term: r for r in scored.terms}
     assert rows["agi_trigger"].match is False and rows["agi_trigger"].score == 1.0
     assert rows["equity"].error == pytest.approx(0.034)
-    assert rows["equity"].score == pytest.approx(0.034 / (0.49 - 0.15))
-    assert scored.score == pytest.approx((1.0 + 0.1) / len(C.TERMS))
+    lo, hi = C.CONTINUOUS_RANGES["equity"]
+    assert rows["equity"].score == pytest.approx(0.034 / (hi - lo))
+    assert scored.score == pytest.approx((1.0 + 0.034 / (hi - lo)) / len(C.TERMS))
+    assert rows["equity"].consistent is None
+
+
+def test_a_term_whose_optimal_set_holds_the_actual_value_is_consistent():
+    actual = case.settlement()
+    prediction = case.predict("nash")
+    rows = {r.term: r for r in C.score_contract("nash", prediction.contract, actual, prediction.optimal_set).terms}
+    for term, row in rows.items():
+        assert row.consistent == C.in_set(term, actual[term], prediction.optimal_set)
+    # the settlement's trigger and the AGI-length revenue share are transfers here: in the set
+    assert rows["agi_trigger"].consistent and rows["revenue_share_until"].consistent
 
 
 def test_baselines_are_pre_mou_positions():

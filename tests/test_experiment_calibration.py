@@ -5,7 +5,7 @@ import math
 from pathlib import Path
 
 from negotiation.cases.microsoft_openai.parameters import calibration
-from negotiation.cases.microsoft_openai.payoffs import COMBOS, DISCRETE_TERMS
+from negotiation.cases.microsoft_openai.payoffs import COMBOS, DISCRETE_OPTIONS
 from negotiation.pipeline import load_config, run_experiment
 
 CONFIG = Path(__file__).resolve().parents[1] / "experiments" / "calibration.toml"
@@ -24,7 +24,7 @@ def test_contract_space_macros_count_the_combinations(tmp_path):
     """The paper's contract space (bounds, IP years, number of combinations) comes from the case's constants."""
     run_experiment(load_config(CONFIG), tmp_path, cwd=tmp_path)
     tex = (tmp_path / "calibration" / "macros.tex").read_text()
-    factors = [len(v) for v in DISCRETE_TERMS.values()]
+    factors = [len(v) for v in DISCRETE_OPTIONS.values()]
     assert len(COMBOS) == math.prod(factors)
     assert rf"\newcommand{{\CalibrationCombinations}}{{{len(COMBOS)}}}" in tex
     product = r"\times".join(map(str, factors))

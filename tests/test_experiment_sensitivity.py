@@ -11,7 +11,7 @@ import pytest
 
 from negotiation.cases.microsoft_openai import CONCEPTS
 from negotiation.cases.microsoft_openai.compare import CONTINUOUS_RANGES
-from negotiation.cases.microsoft_openai.payoffs import DISCRETE_TERMS
+from negotiation.cases.microsoft_openai.payoffs import DISCRETE_OPTIONS
 from negotiation.experiments.sensitivity import MemoModel
 from negotiation.pipeline import SilentProgress, load_config, run_experiment
 from negotiation.sensitivity import Range, sobol_convergence
@@ -55,7 +55,7 @@ def test_every_concept_is_a_distribution_with_ordered_quantiles(values: dict[str
             q = [s[k] for k in ("q5", "q25", "q50", "q75", "q95")]
             assert lo - SHARE_TOL <= q[0] and q[-1] <= hi + SHARE_TOL and q == sorted(q)
             assert lo - SHARE_TOL <= s["mean"] <= hi + SHARE_TOL
-        for term, levels in DISCRETE_TERMS.items():
+        for term, levels in DISCRETE_OPTIONS.items():
             shares = [e["share"] for e in dist["discrete"][term]]
             assert [e["value"] for e in dist["discrete"][term]] == [str(v) for v in levels]
             assert sum(shares) == pytest.approx(1.0) and min(shares) >= 0
@@ -65,7 +65,7 @@ def test_comparison_is_labelled_everywhere(values: dict[str, Any], run_dir: Path
     assert values["comparison"]["label"].startswith("COMPARISON")
     assert "comparison" not in json.dumps(values["monte_carlo"]).lower()  # predictions never see the settlement
     for concept, terms in values["comparison"]["terms"].items():
-        assert set(terms) == {*CONTINUOUS_RANGES, *DISCRETE_TERMS}
+        assert set(terms) == {*CONTINUOUS_RANGES, *DISCRETE_OPTIONS}
         assert all(0 <= t["share_matching"] <= 1 for t in terms.values())
     for table in ("distributions", "discrete_match"):
         header = (run_dir / "tables" / f"{table}.tex").read_text()

@@ -21,6 +21,7 @@ from negotiation.batch import ShareAffineFamily, candidate_segments, nash_batch,
 from negotiation.cases.microsoft_openai.batch import BatchPrediction, as_draws, predict_batch
 from negotiation.cases.microsoft_openai.compare import TERMS
 from negotiation.cases.microsoft_openai.parameters import PARAMETER_NAMES, Parameters, calibration
+from negotiation.cases.microsoft_openai.contract_set import take
 from negotiation.cases.microsoft_openai.solve import CONCEPTS
 from negotiation.plots import style_of
 
@@ -173,6 +174,7 @@ def rows(prediction: BatchPrediction, selection: slice) -> BatchPrediction:
         disagreement=prediction.disagreement[selection],
         infeasible=prediction.infeasible[selection],
         details={},
+        sets=take(prediction.sets, selection),
     )
 
 

@@ -16,7 +16,7 @@ import numpy as np
 from negotiation.batch import BatchSolution, nash_batch
 from negotiation.cases.microsoft_openai.batch import as_draws, family
 from negotiation.cases.microsoft_openai.parameters import Parameters
-from negotiation.cases.microsoft_openai.payoffs import COMBOS, DISCRETE_TERMS, Y_TERMS, contract_utilities
+from negotiation.cases.microsoft_openai.payoffs import COMBOS, DISCRETE_OPTIONS, Y_TERMS, contract_utilities
 from negotiation.plots import style_of
 
 #: Quantiles of the intervals reported over calibration draws (a 90 % band).
@@ -54,7 +54,7 @@ def contract_of(solution: BatchSolution, i: int) -> dict[str, Any]:
     combo = COMBOS[int(solution.combination[i])]
     contract: dict[str, Any] = {"equity": float(solution.share[i])}
     contract.update({term: float(solution.side_terms[i, j]) for j, term in enumerate(Y_TERMS)})
-    contract.update({term: plain(getattr(combo, term)) for term in DISCRETE_TERMS})
+    contract.update({term: plain(getattr(combo, term)) for term in DISCRETE_OPTIONS})
     return contract
 
 

@@ -1,76 +1,71 @@
-"""Experiment kind ``agi_beliefs``: different beliefs about AGI make "until AGI" terms a trade (theory.md §6).
+"""Experiment kind ``agi_beliefs``: what a belief gap about AGI would do (a labelled counterfactual).
 
-For a grid of belief gaps ``lambda_O - lambda_M`` (``lambda_M`` at its calibrated value,
-``lambda_O = lambda_M + gap``), the case's own valuation (:func:`.payoffs.term_pv`, i.e.
-:func:`negotiation.valuation.pv_piecewise_flow` on OpenAI's revenue path) gives, per percentage
-point of revenue share, Microsoft's value and OpenAI's cost of "revenue share until AGI" over
-"until 2030" (the status-quo sunset), and the joint surplus the switch creates. Under the board
-trigger both parties add the hold-up hazard to the AGI hazard; under the panel trigger neither
-does. Bands: 90% over calibration draws of every other input. The grid runs from a common belief
-(gap 0, a labelled counterfactual outside the calibrated range) to the largest calibrated gap.
-The predicted contracts' AGI terms along the grid come from the batch path (``predict_batch``).
+The model values every AGI-contingent flow under one common prior, ``agi_hazard``
+(:mod:`negotiation.cases.microsoft_openai.payoffs`); under it "until AGI" is worth to Microsoft
+exactly what it costs OpenAI, and the revenue share's sunset is a transfer. This experiment asks
+what would change if OpenAI believed AGI nearer than Microsoft: for a grid of gaps
+``lambda_O - lambda_M`` (``lambda_M = agi_hazard``, ``lambda_O = agi_hazard + gap``) the case's
+own valuation (:func:`.payoffs.term_pv`) gives, per percentage point of revenue share, Microsoft's
+value and OpenAI's cost of "revenue share until AGI" over "until 2030" (the status-quo sunset),
+and the joint gain the switch creates. Under the board trigger both parties add the hold-up
+hazard; under the panel trigger neither does. Bands: 90% over calibration draws of every other
+input. With a gap > 0 and risk-neutral parties the gain is linear in the rate, so such a bet has
+no interior optimum: the contract problem is not solved under a gap (theory.md §6).
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
-from negotiation.cases.microsoft_openai.batch import predict_batch
 from negotiation.cases.microsoft_openai.parameters import CALIBRATION_FILE, Parameters, calibration
-from negotiation.cases.microsoft_openai.payoffs import DISCRETE_TERMS, term_pv
-from negotiation.cases.microsoft_openai.solve import CONCEPTS
+from negotiation.cases.microsoft_openai.space import CONTRACT_SPACE_FILE
+from negotiation.cases.microsoft_openai.payoffs import DISCRETE_OPTIONS, term_pv
 from negotiation.experiments._dynamics import band, replicate
 from negotiation.pipeline import Experiment, FigureSpec, Param, Progress, Results, SavedResults, Table
-from negotiation.plots import OKABE_ITO, journal_style, new_figure, style_of
+from negotiation.plots import OKABE_ITO, journal_style, new_figure
 
 SCHEMA = {
     "gap_points": Param(int, "belief gaps on the value grid", default=61, low=3, high=1000),
     "draws": Param(int, "calibration draws for the 90% bands", default=2000, low=2, high=100_000),
-    "contract_points": Param(int, "belief gaps at which the contract is predicted", default=23, low=2, high=200),
-    "concepts": Param(list, "concepts whose predicted AGI terms are tracked", item=str,
-                      default=["nash", "asymmetric_nash", "rubinstein", "variable_threat"], choices=CONCEPTS),
+    "max_gap": Param(float, "largest belief gap lambda_O - lambda_M of the grid (1/yr)", default=0.25, low=0.01,
+                     high=1.0),
 }
 
 TRIGGERS = ("panel", "board")
 #: The sunset the "until AGI" term is compared with: the case's only dated revenue-share sunset.
-SUNSET = next(v for v in DISCRETE_TERMS["revenue_share_until"] if v != "agi")
+SUNSET = next(v for v in DISCRETE_OPTIONS["revenue_share_until"] if v != "agi")
 #: Revenue share is quoted per percentage point.
 POINT = 0.01
-AGI_TERMS = ("revenue_share_until", "api_exclusivity", "agi_trigger")
 PARTY_COLOURS = {"microsoft": OKABE_ITO["blue"], "openai": OKABE_ITO["vermillion"], "joint": OKABE_ITO["black"]}
 PARTY_LABELS = {"microsoft": "Microsoft's value", "openai": "OpenAI's cost", "joint": "Joint gain"}
 TRIGGER_LINES = {"panel": "-", "board": "--"}
 
 
-def agi_premium(p: Parameters, trigger: str) -> dict[str, np.ndarray]:
+def agi_premium(p: Parameters, trigger: str, gap: np.ndarray | float = 0.0) -> dict[str, np.ndarray]:
     """Per point of revenue share: Microsoft's value and OpenAI's cost of "until AGI" over "until 2030".
 
-    ``value_M = PV_M(agi) - PV_M(2030)`` under ``lambda_M`` (+ hold-up hazard under the board),
-    ``cost_O`` the same under ``lambda_O``; the joint gain is ``value_M - cost_O`` ($B per point).
+    ``value_M = PV(agi) - PV(2030)`` at hazard ``agi_hazard`` (+ hold-up hazard under the board),
+    ``cost_O`` the same at ``agi_hazard + gap``; the joint gain is ``value_M - cost_O`` ($B per point).
     """
-    value = POINT * (term_pv(p, 1.0, "agi", p.lambda_microsoft, trigger) - term_pv(p, 1.0, SUNSET, p.lambda_microsoft, trigger))
-    cost = POINT * (term_pv(p, 1.0, "agi", p.lambda_openai, trigger) - term_pv(p, 1.0, SUNSET, p.lambda_openai, trigger))
+    lam_m = np.asarray(p.agi_hazard, dtype=float)
+    lam_o = lam_m + gap
+    value = POINT * (term_pv(p, 1.0, "agi", lam_m, trigger) - term_pv(p, 1.0, SUNSET, lam_m, trigger))
+    cost = POINT * (term_pv(p, 1.0, "agi", lam_o, trigger) - term_pv(p, 1.0, SUNSET, lam_o, trigger))
     return {"microsoft": value, "openai": cost, "joint": value - cost}
-
-
-def with_gap(p: Parameters, gap: np.ndarray | float) -> Parameters:
-    """The draws of ``p`` with OpenAI's hazard set to ``lambda_M + gap``."""
-    return dataclasses.replace(p, lambda_openai=np.asarray(p.lambda_microsoft) + gap)
 
 
 def value_curves(central: Parameters, sample: Parameters, gaps: np.ndarray, progress: Progress) -> dict[str, Any]:
     """Central curves and 90% bands of the premia over the gap grid, per trigger."""
-    grid = with_gap(replicate(central, len(gaps)), gaps)
+    grid = replicate(central, len(gaps))
     curves: dict[str, Any] = {}
     for t_index, trigger in enumerate(TRIGGERS):
-        line = {party: values.tolist() for party, values in agi_premium(grid, trigger).items()}
+        line = {party: values.tolist() for party, values in agi_premium(grid, trigger, gaps).items()}
         bands = {party: {"low": [], "high": []} for party in line}
         for g_index, gap in enumerate(gaps):
-            for party, values in agi_premium(with_gap(sample, gap), trigger).items():
+            for party, values in agi_premium(sample, trigger, gap).items():
                 b = band(values)
                 bands[party]["low"].append(b["low"])
                 bands[party]["high"].append(b["high"])
@@ -79,77 +74,41 @@ def value_curves(central: Parameters, sample: Parameters, gaps: np.ndarray, prog
     return curves
 
 
-def contract_path(central: Parameters, gaps: np.ndarray, concepts: list[str], progress: Progress) -> dict[str, Any]:
-    """Each concept's predicted contract (batch path) at every gap of ``gaps``."""
-    grid = with_gap(replicate(central, len(gaps)), gaps)
-    path: dict[str, Any] = {}
-    for index, concept in enumerate(concepts, start=1):
-        prediction = predict_batch(concept, grid)
-        path[concept] = {
-            "terms": {t: [None if x is None else str(x) for x in prediction.contract[t]] for t in AGI_TERMS},
-            "revenue_share": np.nan_to_num(prediction.contract["revenue_share"], nan=-1.0).tolist(),
-            "equity": np.nan_to_num(prediction.contract["equity"], nan=-1.0).tolist(),
-            "infeasible": prediction.infeasible.tolist(),
-        }
-        progress.update("concepts", index, len(concepts))
-    return path
-
-
-def term_changes(gaps: np.ndarray, path: Mapping[str, Any]) -> list[tuple[Any, ...]]:
-    """Rows (concept, first gap, AGI terms, revenue share, equity) where a concept's AGI terms change."""
-    rows = []
-    for concept, record in path.items():
-        previous = None
-        for i, gap in enumerate(gaps):
-            terms = tuple(record["terms"][t][i] or "none (no deal)" for t in AGI_TERMS)
-            if terms != previous:
-                rows.append((style_of(concept).label, float(gap), *terms, record["revenue_share"][i],
-                             record["equity"][i]))
-                previous = terms
-    return rows
-
-
 def run(parameters: Mapping[str, Any], rng: np.random.Generator, progress: Progress) -> Results:
-    """Premia of "until AGI" over the belief grid, board vs panel, and the predicted AGI terms."""
+    """Premia of "until AGI" over the belief-gap grid, board vs panel (a counterfactual)."""
     cal = calibration()
     central = cal.central()
-    spec_m, spec_o = cal.specs["lambda_microsoft"], cal.specs["lambda_openai"]
-    calibrated = {"low": spec_o.low - spec_m.high, "central": spec_o.central - spec_m.central,
-                  "high": spec_o.high - spec_m.low}
-    gaps = np.linspace(0.0, calibrated["high"], parameters["gap_points"])
+    gaps = np.linspace(0.0, parameters["max_gap"], parameters["gap_points"])
     sample = cal.sample(rng, parameters["draws"])
     curves = value_curves(central, sample, gaps, progress)
-    reference = reference_premia(central, calibrated)
-    contract_gaps = np.linspace(0.0, calibrated["high"], parameters["contract_points"])
-    path = contract_path(central, contract_gaps, parameters["concepts"], progress)
+    reference = reference_premia(central, {"Common prior (the model)": 0.0,
+                                           "Half the largest gap": parameters["max_gap"] / 2,
+                                           "Largest gap": parameters["max_gap"]})
     values = {
         "gaps": gaps.tolist(),
-        "calibrated_gap": calibrated,
-        "lambda_microsoft": spec_m.central,
+        "max_gap": parameters["max_gap"],
+        "agi_hazard": cal.specs["agi_hazard"].central,
         "curves": curves,
         "reference": reference,
-        "contract_gaps": contract_gaps.tolist(),
-        "contracts": path,
         "draws": parameters["draws"],
         "unit": "$B per percentage point of revenue share",
         "sunset": SUNSET,
     }
-    return Results(values=values, tables=tables(values, contract_gaps), macros=macros(values))
+    return Results(values=values, tables=tables(values), macros=macros(values))
 
 
-def reference_premia(central: Parameters, calibrated: Mapping[str, float]) -> list[dict[str, Any]]:
-    """Premia at the central calibration for a common belief (gap 0) and the calibrated low / central / high gaps."""
-    reference = {"Common belief (counterfactual)": 0.0, **{f"Calibrated {k}": v for k, v in calibrated.items()}}
+def reference_premia(central: Parameters, gaps: Mapping[str, float]) -> list[dict[str, Any]]:
+    """Premia at the central calibration for the named gaps."""
     rows = []
-    for label, gap in reference.items():
-        p = with_gap(replicate(central, 1), gap)
+    for label, gap in gaps.items():
+        p = replicate(central, 1)
         rows.append({"label": label, "gap": gap, **{trigger: {party: float(x[0]) for party, x in
-                                                              agi_premium(p, trigger).items()} for trigger in TRIGGERS}})
+                                                              agi_premium(p, trigger, gap).items()} for trigger in TRIGGERS}})
     return rows
 
 
-def tables(values: Mapping[str, Any], contract_gaps: np.ndarray) -> dict[str, Table]:
-    """Premia at the reference gaps, and where each concept's predicted AGI terms switch."""
+def tables(values: Mapping[str, Any]) -> dict[str, Table]:
+    """Premia at the reference gaps."""
     parties = ("microsoft", "openai", "joint")
     rows = [(r["label"], r["gap"], *(r["panel"][k] for k in parties), *(r["board"][k] for k in parties))
             for r in values["reference"]]
@@ -161,27 +120,17 @@ def tables(values: Mapping[str, Any], contract_gaps: np.ndarray) -> dict[str, Ta
                  "$M$ value (board)", "$O$ cost (board)", "Joint (board)"),
         formats=("s", ".3f", ".2f", ".2f", ".2f", ".2f", ".2f", ".2f"),
     )
-    switches = Table(
-        columns=("concept", "from_gap", *AGI_TERMS, "revenue_share", "equity"),
-        rows=tuple(term_changes(contract_gaps, values["contracts"])),
-        headers=("Concept", "From gap", "Share until", "API exclusivity", "AGI trigger", "Rev.\\ share", "Equity"),
-        formats=("s", ".3f", "s", "s", "s", ".3f", ".2f"),
-    )
-    return {"premia": premia, "contract_terms": switches}
+    return {"premia": premia}
 
 
 def macros(values: Mapping[str, Any]) -> dict[str, str]:
-    """Premia at the central calibration (panel and board), the hold-up loss, the calibrated gaps."""
-    out = {"Draws": str(values["draws"])}
-    for key, gap in values["calibrated_gap"].items():
-        out[f"Gap{key.capitalize()}"] = f"{gap:.3f}"
+    """Premia at the largest gap (panel and board), the largest gap, the draws."""
+    out = {"Draws": str(values["draws"]), "GapMax": f"{values['max_gap']:.2f}"}
     names = {"microsoft": "ValueMicrosoft", "openai": "CostOpenAI", "joint": "JointGain"}
-    at_central = next(r for r in values["reference"] if r["label"] == "Calibrated central")
+    largest = values["reference"][-1]
     for trigger in TRIGGERS:
         for party, name in names.items():
-            out[f"{name}{trigger.capitalize()}"] = f"{at_central[trigger][party]:.2f}"
-    holdup = at_central["panel"]["joint"] - at_central["board"]["joint"]
-    out["HoldupLoss"] = f"{holdup:.2f}"
+            out[f"{name}{trigger.capitalize()}"] = f"{largest[trigger][party]:.2f}"
     return out
 
 
@@ -191,10 +140,6 @@ def values_figure(saved: SavedResults):
     gaps = np.array(v["gaps"])
     with journal_style():
         fig, ax = new_figure("single", aspect=0.8)
-        ax.axvspan(v["calibrated_gap"]["low"], v["calibrated_gap"]["high"], color="0.95", zorder=0,
-                   label="Calibrated gap range")
-        ax.axvline(v["calibrated_gap"]["central"], color="0.6", linewidth=0.6, linestyle="-.", zorder=1,
-                   label="Central calibration")
         for trigger in TRIGGERS:
             curve = v["curves"][trigger]
             for party, colour in PARTY_COLOURS.items():
@@ -214,7 +159,7 @@ def values_figure(saved: SavedResults):
 
 EXPERIMENT = Experiment(
     kind="agi_beliefs",
-    description="Belief gaps about AGI make 'until AGI' terms a trade both sides like; board vs panel trigger.",
+    description="Counterfactual: what a belief gap about AGI would make of 'until AGI' terms; board vs panel trigger.",
     schema=SCHEMA,
     run=run,
     figures=(FigureSpec(
@@ -222,7 +167,7 @@ EXPERIMENT = Experiment(
         "Value to Microsoft and cost to OpenAI of extending one percentage point of revenue share from 2030 "
         "to AGI, and the joint gain, against the belief gap $\\lambda_O-\\lambda_M$ (\\$B of present value). "
         "Solid: panel-verified AGI trigger; dashed: board trigger (both sides price the hold-up hazard). Band: "
-        "90\\% of the joint gain (panel) over calibration draws of the other inputs. Shaded: the calibrated gap range; gap 0 "
-        "(common belief) is a counterfactual."),),
-    data_files=(CALIBRATION_FILE,),
+        "90\\% of the joint gain (panel) over calibration draws of the other inputs. Gap 0 is the model's common "
+        "prior; every other gap is a counterfactual."),),
+    data_files=(CALIBRATION_FILE, CONTRACT_SPACE_FILE),
 )

@@ -26,6 +26,7 @@ from negotiation.batch import BatchSolution, rubinstein_batch
 from negotiation.cases.microsoft_openai.batch import (family, outside_options_batch, per_draw, predict_batch,
                                                       threat_matrices)
 from negotiation.cases.microsoft_openai.parameters import CALIBRATION_FILE, Parameters, calibration
+from negotiation.cases.microsoft_openai.space import CONTRACT_SPACE_FILE
 from negotiation.cases.microsoft_openai.solve import discount_factors, microsoft_weight
 from negotiation.experiments._dynamics import (band, contract_of, draw_frontier, frontier_points,
                                                label_axes, mark, money, prediction_contract, replicate,
@@ -290,5 +291,5 @@ EXPERIMENT = Experiment(
                    "of its range, an assumption), the asymmetric Nash limit, the status quo and the outside "
                    "options; the settlement is shown for comparison only. Utilities in \\$B."),
     ),
-    data_files=(CALIBRATION_FILE,),
+    data_files=(CALIBRATION_FILE, CONTRACT_SPACE_FILE),
 )

@@ -23,6 +23,7 @@ import numpy as np
 from negotiation.cases.microsoft_openai import calibration, compare
 from negotiation.cases.microsoft_openai.batch import family
 from negotiation.cases.microsoft_openai.parameters import CALIBRATION_FILE
+from negotiation.cases.microsoft_openai.space import CONTRACT_SPACE_FILE
 from negotiation.cases.microsoft_openai.payoffs import conversion_loss
 from negotiation.cases.microsoft_openai.solve import microsoft_weight
 from negotiation.experiments._case_views import add_legend, implied_weights, replicate
@@ -188,5 +189,5 @@ EXPERIMENT = Experiment(
             "(\\BargainingPowerBrwWeightLow--\\BargainingPowerBrwWeightHigh).",
         ),
     ),
-    data_files=(CALIBRATION_FILE, compare.SETTLEMENT_FILE),
+    data_files=(CALIBRATION_FILE, CONTRACT_SPACE_FILE, compare.SETTLEMENT_FILE),
 )

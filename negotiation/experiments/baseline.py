@@ -17,8 +17,11 @@ import numpy as np
 from negotiation.cases.microsoft_openai import CONCEPTS, calibration, compare
 from negotiation.cases.microsoft_openai.batch import family
 from negotiation.cases.microsoft_openai.compare import CONTINUOUS_RANGES, TERMS
+from negotiation.cases.microsoft_openai.contract_set import draw_set
 from negotiation.cases.microsoft_openai.parameters import CALIBRATION_FILE
-from negotiation.cases.microsoft_openai.payoffs import DISCRETE_TERMS, EQUITY_BOUNDS, REVENUE_SHARE_BOUNDS, contract_utilities
+from negotiation.cases.microsoft_openai.space import CONTRACT_SPACE_FILE
+from negotiation.cases.microsoft_openai.payoffs import DISCRETE_OPTIONS, contract_utilities
+from negotiation.cases.microsoft_openai.space import case_space
 from negotiation.experiments._case_views import (add_legend, central_and_sample, concept_sizes, contract_marker, draw_frontier, frontier_points, latex_label, marker_kwargs, pareto_order,
                                                  plain_contract, rows, solve_concepts, window_around)
 from negotiation.pipeline import Experiment, FigureSpec, Param, Progress, Results, SavedResults, Table
@@ -46,16 +49,17 @@ def run(parameters: Mapping[str, Any], rng: np.random.Generator, progress: Progr
     central = {c: rows(solved[c], slice(0, 1)) for c in CONCEPTS}
     sample = {c: rows(solved[c], slice(1, None)) for c in CONCEPTS}
     predicted = {c: plain_contract(central[c].contract, 0) for c in CONCEPTS}
+    optimal = {c: draw_set(central[c].sets, case_space(), 0) for c in CONCEPTS}
     utilities = {c: central[c].utilities[0] for c in CONCEPTS}
     progress.message("comparison with the settlement (compare.settlement_position, engine)")
     actual = compare.settlement()
     baselines = dict(compare.baselines())
-    scored = {name: compare.score_contract(name, c, actual) for name, c in {**predicted, **baselines}.items()}
+    scored = {name: compare.score_contract(name, c, actual, optimal.get(name)) for name, c in {**predicted, **baselines}.items()}
     position = compare.settlement_position(p)
     values = {
         "disagreement": d,
         "settlement_comparison": _settlement_record(position, actual),
-        "predictions": {c: _prediction_record(predicted[c], utilities[c], scored[c], scored) for c in CONCEPTS},
+        "predictions": {c: _prediction_record(predicted[c], utilities[c], scored[c], scored, optimal[c]) for c in CONCEPTS},
         "baselines": {b: {"contract": dict(baselines[b]), "utilities": _utilities(p, baselines[b]),
                           "score": scored[b].score} for b in BASELINES},
         "beats": {b: [c for c in CONCEPTS if scored[c].score < scored[b].score] for b in BASELINES},
@@ -71,14 +75,16 @@ def _utilities(p: Any, contract: Mapping[str, Any]) -> list[float]:
     return [float(u) for u in contract_utilities(p, contract)]
 
 
-def _prediction_record(contract: dict, u: np.ndarray, score: compare.ContractScore, scored: Mapping) -> dict[str, Any]:
-    """A concept's central prediction and its COMPARISON with the settlement and the baselines."""
+def _prediction_record(contract: dict, u: np.ndarray, score: compare.ContractScore, scored: Mapping,
+                       optimal_set: Mapping[str, Any]) -> dict[str, Any]:
+    """A concept's central prediction (representative and optimal set) and its COMPARISON with the settlement."""
     return {
         "contract": contract,
+        "optimal_set": {t: list(v) for t, v in optimal_set.items()},
         "utilities": u,
         "score": score.score,
-        "terms": {t.term: {"predicted": t.predicted, "actual": t.actual, "error": t.error, "match": t.match}
-                  for t in score.terms},
+        "terms": {t.term: {"predicted": t.predicted, "actual": t.actual, "error": t.error, "match": t.match,
+                           "consistent": t.consistent} for t in score.terms},
         "beats": {b: bool(score.score < scored[b].score) for b in BASELINES},
     }
 
@@ -110,7 +116,7 @@ def _interval_record(batch: Any, actual: Mapping[str, Any], scored: Mapping) -> 
     scores = np.array([compare.score_contract("draw", plain_contract(batch.contract, i), actual).score for i in rows])
     record["score"] = np.percentile(scores, PERCENTILES) if ok.any() else None
     record["beats_share"] = {b: float(np.mean(scores < scored[b].score)) if ok.any() else None for b in BASELINES}
-    record["discrete_modes"] = {t: _mode(batch.contract[t][ok]) for t in DISCRETE_TERMS}
+    record["discrete_modes"] = {t: _mode(batch.contract[t][ok]) for t in DISCRETE_OPTIONS}
     return record
 
 
@@ -126,9 +132,9 @@ def _contract_curve(p: Any, nash: Mapping[str, Any], actual: Mapping[str, Any], 
     """u_M, u_O on an (equity, revenue share) grid with the Nash prediction's other terms fixed,
     the efficient (e, s) pairs (the contract curve), and where the Nash prediction and the
     settlement sit in that plane (the settlement's own discrete terms differ: COMPARISON)."""
-    e = np.linspace(*EQUITY_BOUNDS, n)
-    s = np.linspace(*REVENUE_SHARE_BOUNDS, n)
-    fine_e, fine_s = (np.linspace(*b, 8 * n) for b in (EQUITY_BOUNDS, REVENUE_SHARE_BOUNDS))
+    e = np.linspace(*case_space().bounds("equity"), n)
+    s = np.linspace(*case_space().bounds("revenue_share"), n)
+    fine_e, fine_s = (np.linspace(*b, 8 * n) for b in (case_space().bounds("equity"), case_space().bounds("revenue_share")))
 
     def grid_utilities(ee: np.ndarray, ss: np.ndarray) -> np.ndarray:
         E, S = np.meshgrid(ee, ss, indexing="xy")
@@ -155,6 +161,12 @@ TERM_LABELS = {
     "agi_trigger": "AGI trigger",
 }
 """Row labels of the ``terms`` table (plain text: the table escapes it)."""
+TERM_NAMES = {
+    "equity": "equity", "revenue_share": "revenue share", "azure_commitment": "Azure commitment",
+    "revenue_share_until": "revenue-share sunset", "api_exclusivity": "API exclusivity", "ip_rights_until": "IP horizon",
+    "ip_post_agi": "post-AGI IP", "compute_rofr": "compute ROFR", "agi_trigger": "AGI trigger",
+}
+"""Terms as the paper's running text names them (LaTeX-safe)."""
 
 
 def _cell(term: str, value: Any) -> str:
@@ -168,7 +180,8 @@ def _cell(term: str, value: Any) -> str:
 def _tables(values: Mapping[str, Any], actual: Mapping[str, Any]) -> dict[str, Table]:
     """``terms``: every term, predicted by each concept and baseline vs actual;
     ``scores``: errors, matches, score and utilities (COMPARISON with the settlement);
-    ``intervals``: 5th-95th percentiles over the calibration draws."""
+    ``intervals``: 5th-95th percentiles over the calibration draws; ``sets``: each concept's optimal
+    set per term, "(x)" where it excludes the actual value (COMPARISON)."""
     names = (*CONCEPTS, *BASELINES)
     contracts = {c: values["predictions"][c]["contract"] for c in CONCEPTS} | {b: values["baselines"][b]["contract"] for b in BASELINES}
     terms = Table(
@@ -181,7 +194,7 @@ def _tables(values: Mapping[str, Any], actual: Mapping[str, Any]) -> dict[str, T
     for n in names:
         record = values["predictions"].get(n) or values["baselines"][n]
         errors = [float(contracts[n][t]) - float(actual[t]) for t in CONTINUOUS_RANGES]
-        matches = sum(contracts[n][t] == actual[t] for t in DISCRETE_TERMS)
+        matches = sum(contracts[n][t] == actual[t] for t in DISCRETE_OPTIONS)
         beats = record.get("beats", {})
         score_rows.append((latex_label(n), *errors, matches, record["score"], *record["utilities"],
                            *("yes" if beats.get(b) else ("no" if beats else "--") for b in BASELINES)))
@@ -190,7 +203,7 @@ def _tables(values: Mapping[str, Any], actual: Mapping[str, Any]) -> dict[str, T
                  "u_M", "u_O", "beats_status_quo", "beats_midpoint"),
         rows=tuple(score_rows),
         headers=("Prediction", "Equity err.", "Rev.\\ share err.", "Azure err.\\ (\\$B)",
-                 f"Discrete matches (of {len(DISCRETE_TERMS)})", "Score (vs actual)", "$u_M$ (\\$B)", "$u_O$ (\\$B)",
+                 f"Discrete matches (of {len(DISCRETE_OPTIONS)})", "Score (vs actual)", "$u_M$ (\\$B)", "$u_O$ (\\$B)",
                  "Beats status quo", "Beats midpoint"),
         formats=("s", "+.3f", "+.3f", "+.0f", "d", ".3f", ".1f", ".1f", "s", "s"),
     )
@@ -207,7 +220,29 @@ def _tables(values: Mapping[str, Any], actual: Mapping[str, Any]) -> dict[str, T
                  "Share beating status quo", "Share beating midpoint"),
         formats=("s", ".3f", ".3f", ".3f", ".3f", ".3f", ".3f", ".2f", ".2f"),
     )
-    return {"terms": terms, "scores": scores, "intervals": intervals}
+    set_rows = []
+    for t in TERMS:
+        cells = []
+        for c in CONCEPTS:
+            record = values["predictions"][c]
+            mark = "" if record["terms"][t]["consistent"] else " (x)"
+            cells.append(_set_cell(t, record["optimal_set"][t]) + mark)
+        set_rows.append((TERM_LABELS[t], _cell(t, actual[t]), *cells))
+    sets = Table(
+        columns=("term", "actual", *CONCEPTS),
+        rows=tuple(set_rows),
+        headers=("Term", "Actual", *(latex_label(c) for c in CONCEPTS)),
+        formats=("s",) * (len(CONCEPTS) + 2),
+    )
+    return {"terms": terms, "scores": scores, "intervals": intervals, "sets": sets}
+
+
+def _set_cell(term: str, members: list) -> str:
+    """A term's optimal set: a range ``lo-hi`` (one value if it is a point) or the options, ``/``-separated."""
+    if term in CONTINUOUS_RANGES:
+        lo, hi = (_cell(term, x) for x in members)
+        return lo if lo == hi else f"{lo}-{hi}"
+    return "/".join(_cell(term, x) for x in members)
 
 
 def _camel(name: str) -> str:
@@ -229,6 +264,11 @@ def _macros(values: Mapping[str, Any]) -> dict[str, str]:
         macros[f"{name}UM"] = f"{r['utilities'][0]:.1f}"
         macros[f"{name}UO"] = f"{r['utilities'][1]:.1f}"
         macros[f"{name}Score"] = f"{r['score']:.3f}"
+        consistent = [t for t, row in r["terms"].items() if row["consistent"]]
+        macros[f"{name}Consistent"] = str(len(consistent))
+        macros[f"{name}Inconsistent"] = ", ".join(TERM_NAMES[t] for t in TERMS if t not in consistent) or "none"
+        macros[f"{name}EquitySetLow"], macros[f"{name}EquitySetHigh"] = (f"{x:.2f}" for x in r["optimal_set"]["equity"])
+        macros[f"{name}ShareSetLow"], macros[f"{name}ShareSetHigh"] = (f"{x:.2f}" for x in r["optimal_set"]["revenue_share"])
         macros[f"{name}EquityLow"], macros[f"{name}EquityHigh"] = (f"{x:.2f}" for x in i["equity"][::2])
         macros[f"{name}RevenueShareLow"], macros[f"{name}RevenueShareHigh"] = (f"{x:.3f}" for x in i["revenue_share"][::2])
     for b in BASELINES:
@@ -329,5 +369,5 @@ EXPERIMENT = Experiment(
             "terms differ from the Nash prediction's.",
         ),
     ),
-    data_files=(CALIBRATION_FILE, compare.SETTLEMENT_FILE, compare.POSITIONS_FILE),
+    data_files=(CALIBRATION_FILE, CONTRACT_SPACE_FILE, compare.SETTLEMENT_FILE, compare.POSITIONS_FILE),
 )

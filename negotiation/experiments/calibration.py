@@ -15,8 +15,9 @@ from typing import Any
 import numpy as np
 
 from negotiation.cases.microsoft_openai.parameters import CALIBRATION_FILE, calibration
-from negotiation.cases.microsoft_openai.payoffs import (AZURE_COMMITMENT_BOUNDS, COMBOS, DISCRETE_TERMS, EQUITY_BOUNDS,
-                                                        REVENUE_SHARE_BOUNDS)
+from negotiation.cases.microsoft_openai.space import CONTRACT_SPACE_FILE
+from negotiation.cases.microsoft_openai.payoffs import COMBOS, DISCRETE_OPTIONS
+from negotiation.cases.microsoft_openai.space import case_space
 from negotiation.pipeline import Experiment, Results, Table
 from negotiation.pipeline.progress import Progress
 
@@ -66,13 +67,14 @@ def run(parameters: Mapping[str, Any], rng: np.random.Generator, progress: Progr
 
 def contract_space_macros() -> dict[str, str]:
     """The contract space as the paper states it: bounds, IP years, options per discrete term, their product."""
-    ip_years = DISCRETE_TERMS["ip_rights_until"]
+    ip_years = DISCRETE_OPTIONS["ip_rights_until"]
+    equity, share, azure = (case_space().bounds(t) for t in ("equity", "revenue_share", "azure_commitment"))
     return {
-        "EquityLow": f"{EQUITY_BOUNDS[0]:g}", "EquityHigh": f"{EQUITY_BOUNDS[1]:g}",
-        "RevenueShareLow": f"{REVENUE_SHARE_BOUNDS[0]:g}", "RevenueShareHigh": f"{REVENUE_SHARE_BOUNDS[1]:.2f}",
-        "AzureLow": f"{AZURE_COMMITMENT_BOUNDS[0]:g}", "AzureHigh": f"{AZURE_COMMITMENT_BOUNDS[1]:g}",
+        "EquityLow": f"{equity[0]:g}", "EquityHigh": f"{equity[1]:g}",
+        "RevenueShareLow": f"{share[0]:g}", "RevenueShareHigh": f"{share[1]:g}",
+        "AzureLow": f"{azure[0]:g}", "AzureHigh": f"{azure[1]:,.0f}",
         "IpFirstYear": str(min(ip_years)), "IpLastYear": str(max(ip_years)),
-        "CombinationFactors": r"\times".join(str(len(v)) for v in DISCRETE_TERMS.values()),
+        "CombinationFactors": r"\times".join(str(len(v)) for v in DISCRETE_OPTIONS.values()),
         "Combinations": str(len(COMBOS)),
     }
 
@@ -83,5 +85,5 @@ EXPERIMENT = Experiment(
     schema={},
     run=run,
     figures=(),
-    data_files=(CALIBRATION_FILE,),
+    data_files=(CALIBRATION_FILE, CONTRACT_SPACE_FILE),
 )

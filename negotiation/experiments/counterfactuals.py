@@ -20,6 +20,7 @@ import numpy as np
 from negotiation.cases.microsoft_openai import CONCEPTS, calibration, compare
 from negotiation.cases.microsoft_openai.batch import family, rows_of
 from negotiation.cases.microsoft_openai.parameters import CALIBRATION_FILE
+from negotiation.cases.microsoft_openai.space import CONTRACT_SPACE_FILE
 from negotiation.cases.microsoft_openai.payoffs import contract_utilities, status_quo_payoffs
 from negotiation.experiments._case_views import (add_legend, central_and_sample, concept_sizes, draw_frontier, frontier_points,
                                                  latex_label, marker_kwargs, plain_contract,
@@ -172,5 +173,5 @@ EXPERIMENT = Experiment(
             "status quo $d$ as in Fig.~\\ref{fig:baseline-frontier}; shaded: individually rational region.",
         ),
     ),
-    data_files=(CALIBRATION_FILE, compare.SETTLEMENT_FILE, compare.POSITIONS_FILE),
+    data_files=(CALIBRATION_FILE, CONTRACT_SPACE_FILE, compare.SETTLEMENT_FILE, compare.POSITIONS_FILE),
 )

@@ -35,8 +35,9 @@ from negotiation.cases.microsoft_openai import CONCEPTS, calibration
 from negotiation.cases.microsoft_openai.batch import as_draws, predict_all_batch
 from negotiation.cases.microsoft_openai.compare import CONTINUOUS_RANGES, SETTLEMENT_FILE, settlement
 from negotiation.cases.microsoft_openai.parameters import CALIBRATION_FILE, PARAMETER_NAMES, Calibration, Parameters
+from negotiation.cases.microsoft_openai.space import CONTRACT_SPACE_FILE
 from negotiation.cases.microsoft_openai.monte_carlo import evaluate
-from negotiation.cases.microsoft_openai.payoffs import DISCRETE_TERMS
+from negotiation.cases.microsoft_openai.payoffs import DISCRETE_OPTIONS
 from negotiation.pipeline import Experiment, FigureSpec, Param, Progress, Results, SavedResults, Table
 from negotiation.pipeline.latex import escape
 from negotiation.plots import new_figure, style_of
@@ -172,7 +173,7 @@ def distribution(result: SweepResult, ranges: Mapping[str, Range], limit: int) -
         "n_infeasible": result.n_infeasible,
         "continuous": {t: continuous_summary(result.outputs[t], feasible) for t in CONTINUOUS_TERMS},
         "utilities": {u: continuous_summary(result.outputs[u], feasible) for u in ("u_M", "u_O")},
-        "discrete": {t: discrete_frequencies(result.outputs[t], feasible, v) for t, v in DISCRETE_TERMS.items()},
+        "discrete": {t: discrete_frequencies(result.outputs[t], feasible, v) for t, v in DISCRETE_OPTIONS.items()},
         "infeasible_examples": infeasible_examples(result, ranges, limit),
     }
 
@@ -190,7 +191,7 @@ def settlement_comparison(result: SweepResult, tolerance: float) -> dict[str, An
         below = np.count_nonzero(values[feasible] < actual[term]) / max(result.n_feasible, 1)
         terms[term] = {"actual": float(actual[term]), "share_matching": np.count_nonzero(close) / n,
                        "share_below_actual": float(below)}
-    for term, values in DISCRETE_TERMS.items():
+    for term, values in DISCRETE_OPTIONS.items():
         match = feasible & (result.outputs[term] == values.index(actual[term]))
         terms[term] = {"actual": value_label(actual[term]), "share_matching": np.count_nonzero(match) / n}
     return terms
@@ -326,7 +327,7 @@ def discrete_match_table(comparison: Mapping[str, Any]) -> Table:
     """COMPARISON: per discrete term, the settlement's value and each concept's share of draws matching it."""
     concepts = tuple(comparison)
     rows = tuple((term.replace("_", " "), next(iter(comparison.values()))[term]["actual"],
-                  *(comparison[c][term]["share_matching"] for c in concepts)) for term in DISCRETE_TERMS)
+                  *(comparison[c][term]["share_matching"] for c in concepts)) for term in DISCRETE_OPTIONS)
     return Table(
         columns=("term", "comparison_actual", *(f"comparison_{c}" for c in concepts)),
         rows=rows,
@@ -339,7 +340,7 @@ def discrete_frequency_table(mc: Mapping[str, Any]) -> Table:
     """Share of feasible draws predicting each value of each discrete term, per concept."""
     concepts = tuple(mc)
     rows = []
-    for term, values in DISCRETE_TERMS.items():
+    for term, values in DISCRETE_OPTIONS.items():
         for i, value in enumerate(values):
             rows.append((term.replace("_", " "), value_label(value),
                          *(mc[c]["discrete"][term][i]["share"] for c in concepts)))
@@ -446,7 +447,7 @@ def macros(mc: Mapping[str, Any], comparison: Mapping[str, Any], sobol_record: M
             t, s, fmt = camel(term), dist["continuous"][term], term_format(term)
             for key, name in (("q50", "Median"), ("q5", "Low"), ("q95", "High"), ("mean", "Mean")):
                 out[f"{c}{t}{name}"] = "--" if s[key] is None else format(s[key], fmt)
-        for term in (*CONTINUOUS_TERMS, *DISCRETE_TERMS):
+        for term in (*CONTINUOUS_TERMS, *DISCRETE_OPTIONS):
             out[f"{c}{camel(term)}SettlementMatch"] = f"{comparison[concept][term]['share_matching']:.2f}"
     for output, entry in sobol_record["outputs"].items():
         name = "".join(camel(part) for part in output.split("."))
@@ -584,7 +585,7 @@ def discrete_figure(saved: SavedResults) -> Any:
     concepts = saved.values["concepts"]
     fig, axes = new_figure("double", aspect=0.5, nrows=2, ncols=3)
     width = 0.8 / len(concepts)
-    for ax, term in zip(axes.flat, DISCRETE_TERMS):
+    for ax, term in zip(axes.flat, DISCRETE_OPTIONS):
         labels = [entry["value"] for entry in mc[concepts[0]]["discrete"][term]]
         for j, concept in enumerate(concepts):
             s = style_of(concept)
@@ -708,5 +709,5 @@ EXPERIMENT = Experiment(
                    "largest total index.",
                    "double"),
     ),
-    data_files=(CALIBRATION_FILE, SETTLEMENT_FILE),
+    data_files=(CALIBRATION_FILE, CONTRACT_SPACE_FILE, SETTLEMENT_FILE),
 )

@@ -20,7 +20,8 @@ import numpy as np
 from negotiation.batch import ThreatBatch, variable_threat_batch
 from negotiation.cases.microsoft_openai.batch import as_draws, family, threat_matrices
 from negotiation.cases.microsoft_openai.parameters import CALIBRATION_FILE, Parameters, calibration
-from negotiation.cases.microsoft_openai.payoffs import DISCRETE_TERMS, Y_TERMS
+from negotiation.cases.microsoft_openai.space import CONTRACT_SPACE_FILE
+from negotiation.cases.microsoft_openai.payoffs import DISCRETE_OPTIONS, Y_TERMS
 from negotiation.cases.microsoft_openai.threats import MICROSOFT_ACTIONS, OPENAI_ACTIONS
 from negotiation.experiments._dynamics import (band, contract_of, draw_frontier, frontier_points,
                                                label_axes, mark, money, settlement_utilities)
@@ -177,7 +178,7 @@ def tables(values: Mapping[str, Any], A_s: np.ndarray, B_s: np.ndarray) -> dict[
                               i["change"]["microsoft"]["low"], i["change"]["microsoft"]["high"],
                               i["change"]["openai"]["low"], i["change"]["openai"]["high"]))
         c = o["contract"]
-        contract_rows.append((label, c["equity"], *(c[t] for t in Y_TERMS), *(str(c[t]) for t in DISCRETE_TERMS)))
+        contract_rows.append((label, c["equity"], *(c[t] for t in Y_TERMS), *(str(c[t]) for t in DISCRETE_OPTIONS)))
     outcomes = Table(
         columns=("scenario", "threat_microsoft", "threat_openai", "threat_point_M", "threat_point_O", "u_M", "u_O",
                  "change_M", "change_O"),
@@ -195,7 +196,7 @@ def tables(values: Mapping[str, Any], A_s: np.ndarray, B_s: np.ndarray) -> dict[
         formats=("s",) + (".1f",) * 8,
     )
     contracts = Table(
-        columns=("scenario", "equity", *Y_TERMS, *DISCRETE_TERMS),
+        columns=("scenario", "equity", *Y_TERMS, *DISCRETE_OPTIONS),
         rows=tuple(contract_rows),
         headers=("Scenario", "Equity", "Rev.\\ share", "Azure (\\$B)", "Share until", "API excl.", "IP until",
                  "Post-AGI IP", "ROFR", "AGI trigger"),
@@ -281,5 +282,5 @@ EXPERIMENT = Experiment(
         "Pareto frontier for the baseline game and without each of OpenAI's threats; the settlement (star) is "
         "shown for comparison only. (b) The cells enlarged. All utilities in \\$B of present value.",
         width="double"),),
-    data_files=(CALIBRATION_FILE,),
+    data_files=(CALIBRATION_FILE, CONTRACT_SPACE_FILE),
 )

@@ -30,11 +30,12 @@ import numpy as np
 from negotiation.batch import (BatchSolution, Candidates, ShareAffineFamily, _join, blocked, egalitarian_batch,
                                ideal_point_batch, kalai_smorodinsky_batch, nash_batch, rubinstein_batch,
                                utilitarian_batch, variable_threat_batch)
+from negotiation.cases.microsoft_openai.contract_set import ContractSets, optimal_sets, stack
 from negotiation.cases.microsoft_openai.parameters import PARAMETER_NAMES, Parameters
-from negotiation.cases.microsoft_openai.payoffs import (AZURE_COMMITMENT_BOUNDS, COMBOS, DISCRETE_TERMS, EQUITY_BOUNDS,
-                                                        REVENUE_SHARE_BOUNDS, coefficient_table,
-                                                        shared_present_values, status_quo_payoffs)
-from negotiation.cases.microsoft_openai.solve import CONCEPTS, discount_factors, microsoft_weight
+from negotiation.cases.microsoft_openai.payoffs import coefficient_table, shared_present_values, status_quo_payoffs
+from negotiation.cases.microsoft_openai.solve import (CONCEPTS, _space_of, commitment_cap, discount_factors,
+                                                      microsoft_weight, status_quo_contract)
+from negotiation.cases.microsoft_openai.space import CaseSpace
 from negotiation.cases.microsoft_openai.threats import MICROSOFT_ACTIONS, OPENAI_ACTIONS, scenario
 
 CHUNK = 2000
@@ -52,9 +53,11 @@ class BatchPrediction:
     ----------
     concept : str
     contract : Mapping[str, np.ndarray]
-        Every term of the contract space, arrays of shape (N,): floats for equity, revenue share
-        and Azure commitment; object arrays of the chosen values for the discrete terms. NaN
-        (continuous) and None (discrete) where ``infeasible``.
+        The representative contract (:mod:`.contract_set`) of every draw, arrays of shape (N,):
+        floats for equity, revenue share and Azure commitment; object arrays of the chosen values
+        for the discrete terms. NaN (continuous) and None (discrete) where ``infeasible``.
+    sets : ContractSets
+        The optimal set of every draw (ranges of continuous terms, options of discrete ones).
     utilities : np.ndarray
         (N, 2) ``(u_M, u_O)`` in $B; NaN where ``infeasible``.
     disagreement : np.ndarray
@@ -73,6 +76,7 @@ class BatchPrediction:
     disagreement: np.ndarray
     infeasible: np.ndarray
     details: Mapping[str, np.ndarray]
+    sets: ContractSets
 
 
 def as_draws(parameters: Parameters) -> Parameters:
@@ -92,21 +96,33 @@ def rows_of(parameters: Parameters, rows: slice) -> Parameters:
     return Parameters(**{name: getattr(parameters, name)[rows] for name in PARAMETER_NAMES})
 
 
-def family(parameters: Parameters) -> ShareAffineFamily:
-    """The case's contract problems over ``COMBOS`` for every draw, d = :func:`.payoffs.status_quo_payoffs`.
+def family(parameters: Parameters, space: CaseSpace | None = None) -> ShareAffineFamily:
+    """The case's contract problems over the space's combinations for every draw, d = status quo.
 
     ``value[n, k] = V_k``, ``value_slope[n, k] = v_k``, ``side[n, k] = (b_Mk, b_Ok)``,
-    ``side_slope[n, k] = (beta_Mk, beta_Ok)`` from :func:`.payoffs.coefficients`; share =
-    equity in ``EQUITY_BOUNDS``; box = (revenue share, Azure commitment) bounds (``Y_TERMS``).
+    ``side_slope[n, k] = (beta_Mk, beta_Ok)`` from :func:`.payoffs.coefficients`; share = equity
+    in its bounds; box = revenue share in its bounds and the commitment as a fraction
+    ``z in [0, 1]`` of its per-draw range ``[low, cap]`` (``cap`` from :func:`.solve.commitment_cap`):
+    ``a = low + (cap - low) z``, so the constraint ``a <= azure_need`` is exact in the family.
     """
+    space = _space_of(space)
     p = as_draws(parameters)
-    table = list(coefficient_table(p).values())
-    value = np.stack([c.V for c in table], axis=1)
-    value_slope = np.stack([c.v for c in table], axis=1)
-    side = np.stack([np.stack([c.b_M, c.b_O], axis=-1) for c in table], axis=1)
-    side_slope = np.stack([np.stack([c.beta_M, c.beta_O], axis=-2) for c in table], axis=1)
-    box = np.array([REVENUE_SHARE_BOUNDS, AZURE_COMMITMENT_BOUNDS], dtype=float)
-    return ShareAffineFamily(value, value_slope, side, side_slope, EQUITY_BOUNDS, box,
+    return _family(p, list(coefficient_table(p, space).values()), space)
+
+
+def _family(p: Parameters, table: list, space: CaseSpace) -> ShareAffineFamily:
+    """:func:`family` from a coefficient table already computed."""
+    low = space.continuous["azure_commitment"].low
+    width = np.asarray(commitment_cap(p, space), dtype=float) - low
+    value = np.stack([c.V + c.v[..., 1] * low for c in table], axis=1)
+    value_slope = np.stack([np.stack([c.v[..., 0], c.v[..., 1] * width], axis=-1) for c in table], axis=1)
+    side = np.stack([np.stack([c.b_M + c.beta_M[..., 1] * low, c.b_O + c.beta_O[..., 1] * low], axis=-1)
+                     for c in table], axis=1)
+    side_slope = np.stack([np.stack([np.stack([c.beta_M[..., 0], c.beta_M[..., 1] * width], axis=-1),
+                                     np.stack([c.beta_O[..., 0], c.beta_O[..., 1] * width], axis=-1)], axis=-2)
+                           for c in table], axis=1)
+    box = np.array([space.bounds("revenue_share"), (0.0, 1.0)], dtype=float)
+    return ShareAffineFamily(value, value_slope, side, side_slope, space.bounds("equity"), box,
                              np.column_stack(status_quo_payoffs(p)))
 
 
@@ -139,7 +155,8 @@ def per_draw(function: Callable[[Parameters], Any], parameters: Parameters) -> n
     return np.array([function(draw(parameters, i)) for i in range(len(parameters.discount_rate))], dtype=float)
 
 
-def predict_batch(concept: str, parameters: Parameters, risk_aversion: float = 0.0, chunk: int = CHUNK) -> BatchPrediction:
+def predict_batch(concept: str, parameters: Parameters, risk_aversion: float = 0.0, chunk: int = CHUNK, *,
+                  space: CaseSpace | None = None) -> BatchPrediction:
     """Solve the case by one concept for every draw: :func:`.solve.predict` on a batch.
 
     Parameters
@@ -153,6 +170,8 @@ def predict_batch(concept: str, parameters: Parameters, risk_aversion: float = 0
         Must be 0: the CARA variant is not share-affine and is solved by the engine only.
     chunk : int
         Draws whose coefficients are computed together (memory bound).
+    space : CaseSpace, optional
+        An alternative contract space with the same terms (e.g. :func:`.space.widened`).
 
     Returns
     -------
@@ -166,11 +185,12 @@ def predict_batch(concept: str, parameters: Parameters, risk_aversion: float = 0
     if risk_aversion != 0:
         raise ValueError(f"risk_aversion must be 0 in predict_batch (risk-averse variants are engine-only: "
                          f"use predict), got {risk_aversion!r}")
-    return predict_all_batch(parameters, (concept,), chunk=chunk)[concept]
+    return predict_all_batch(parameters, (concept,), chunk=chunk, space=space)[concept]
 
 
 def predict_all_batch(parameters: Parameters, concepts: Sequence[str] = CONCEPTS, *, chunk: int = CHUNK,
-                      block: int = BLOCK, executor: Executor | None = None) -> dict[str, BatchPrediction]:
+                      block: int = BLOCK, executor: Executor | None = None,
+                      space: CaseSpace | None = None) -> dict[str, BatchPrediction]:
     """Several concepts for every draw, sharing the model, the pruned candidates and the ideal point.
 
     Parameters
@@ -184,6 +204,8 @@ def predict_all_batch(parameters: Parameters, concepts: Sequence[str] = CONCEPTS
     executor : concurrent.futures.Executor, optional
         Runs the chunks (e.g. a ``ProcessPoolExecutor``); None: in this process. The results are
         the same either way.
+    space : CaseSpace, optional
+        An alternative contract space with the same terms.
 
     Returns
     -------
@@ -197,29 +219,38 @@ def predict_all_batch(parameters: Parameters, concepts: Sequence[str] = CONCEPTS
         raise ValueError(f"chunk and block must be >= 1, got {chunk!r} and {block!r}")
     p = as_draws(parameters)
     n = len(p.discount_rate)
-    solve = partial(_solve_rows, tuple(concepts), p, block)
+    solve = partial(_solve_rows, tuple(concepts), p, block, _space_of(space))
     rows = [slice(i, min(i + chunk, n)) for i in range(0, n, chunk)]
     d, no_gain, solved = _join(list(map(solve, rows) if executor is None else executor.map(solve, rows)))
-    return {concept: _prediction(concept, *solved[concept], d, no_gain) for concept in concepts}
+    return {concept: _prediction(concept, solved[concept], d, no_gain) for concept in concepts}
 
 
-def _prediction(concept: str, solution: BatchSolution, details: dict[str, np.ndarray], d: np.ndarray,
+def _prediction(concept: str, solved: tuple[BatchSolution, dict[str, np.ndarray], ContractSets], d: np.ndarray,
                 no_gain: np.ndarray) -> BatchPrediction:
+    solution, details, sets = solved
     infeasible = no_gain | np.isnan(solution.utilities).any(axis=1)
-    return BatchPrediction(concept, MappingProxyType(_contract(solution, infeasible)),
+    contract = {t: np.where(infeasible, np.nan, v) if v.dtype != object else np.where(infeasible, None, v)
+                for t, v in sets.representative.items()}
+    return BatchPrediction(concept, MappingProxyType(contract),
                            np.where(infeasible[:, None], np.nan, solution.utilities), d, infeasible,
-                           MappingProxyType(details))
+                           MappingProxyType(details), sets)
 
 
-def _solve_rows(concepts: tuple[str, ...], p: Parameters, block: int, rows: slice
-                ) -> tuple[np.ndarray, np.ndarray, dict[str, tuple[BatchSolution, dict[str, np.ndarray]]]]:
-    """Some draws (a chunk): the model once, then every concept block by block; d, no-gain mask, solutions."""
+def _solve_rows(concepts: tuple[str, ...], p: Parameters, block: int, space: CaseSpace, rows: slice
+                ) -> tuple[np.ndarray, np.ndarray, dict[str, tuple[BatchSolution, dict[str, np.ndarray], ContractSets]]]:
+    """Some draws (a chunk): the model once, every concept block by block, then each concept's contract sets."""
     p = rows_of(p, rows)
     inputs = _inputs(concepts, p)
+    table = coefficient_table(p, space)
+
     def solve(r: np.ndarray, fam: ShareAffineFamily, among: Candidates):
         return _solve_block(concepts, fam, among, {k: v[r] for k, v in inputs.items()})
 
-    return blocked(family(p), solve, block)
+    d, no_gain, solved = blocked(_family(p, list(table.values()), space), solve, block)
+    coef, combos = stack(list(table.values())), list(table)
+    cap, status_quo = np.atleast_1d(commitment_cap(p, space)), status_quo_contract(p)
+    return d, no_gain, {concept: (solution, details, optimal_sets(coef, combos, space, cap, solution.utilities, status_quo))
+                        for concept, (solution, details) in solved.items()}
 
 
 def _inputs(concepts: tuple[str, ...], p: Parameters) -> dict[str, np.ndarray]:
@@ -261,18 +292,3 @@ def _threat(fam: ShareAffineFamily, A: np.ndarray, B: np.ndarray, among) -> tupl
     threat = variable_threat_batch(fam, A, B, among=among)
     return threat.solution, {"threat_x": threat.threats[0], "threat_y": threat.threats[1],
                              "threat_point": threat.disagreement, "slope": threat.slope, "value": threat.value}
-
-
-def _contract(solution: BatchSolution, infeasible: np.ndarray) -> dict[str, np.ndarray]:
-    """Every term per draw: continuous values (NaN if infeasible) and the discrete values (None if infeasible)."""
-    def continuous(values: np.ndarray) -> np.ndarray:
-        return np.where(infeasible, np.nan, values)
-
-    terms = {"equity": continuous(solution.share), "revenue_share": continuous(solution.side_terms[:, 0]),
-             "azure_commitment": continuous(solution.side_terms[:, 1])}
-    chosen = np.where(infeasible, -1, solution.combination)  # -1 picks the trailing None
-    for name in DISCRETE_TERMS:
-        terms[name] = np.array([getattr(combo, name) for combo in COMBOS] + [None], dtype=object)[chosen]
-    return terms
-
-

@@ -7,6 +7,9 @@ bargaining power the settlement implies); none of it feeds a prediction.
 Term-by-term metric: for a continuous term the normalised absolute error
 ``|predicted - actual| / (hi - lo)`` over the contract space's range; for a discrete term 0 if it
 matches, else 1. A contract's score is the mean over the nine terms (0 = exact, lower is better).
+A prediction is a set (:mod:`.contract_set`): a term whose optimal set contains the actual value
+is *consistent* with the settlement whatever the representative says; only a term whose set
+excludes it is a miss.
 """
 
 from __future__ import annotations
@@ -20,26 +23,18 @@ import numpy as np
 
 import negotiation as ng
 from negotiation.cases.microsoft_openai.parameters import DATA_DIR, MOU_DATE, Parameters, calibration, parse_sources
-from negotiation.cases.microsoft_openai.payoffs import (
-    AZURE_COMMITMENT_BOUNDS,
-    DISCRETE_TERMS,
-    EQUITY_BOUNDS,
-    REVENUE_SHARE_BOUNDS,
-    contract_utilities,
-    status_quo_payoffs,
-)
+from negotiation.cases.microsoft_openai.payoffs import contract_utilities, status_quo_payoffs
+from negotiation.cases.microsoft_openai.space import CONTINUOUS_TERMS, DISCRETE_TERMS, case_space
 from negotiation.cases.microsoft_openai.solve import CONCEPTS, Prediction, predict, problem
 
 SETTLEMENT_FILE = DATA_DIR / "settlement.toml"
 POSITIONS_FILE = DATA_DIR / "positions.toml"
-CONTINUOUS_RANGES = {
-    "equity": EQUITY_BOUNDS,
-    "revenue_share": REVENUE_SHARE_BOUNDS,
-    "azure_commitment": AZURE_COMMITMENT_BOUNDS,
-}
+CONTINUOUS_RANGES = {t: case_space().bounds(t) for t in CONTINUOUS_TERMS}
 TERMS = (*CONTINUOUS_RANGES, *DISCRETE_TERMS)
 #: A settlement with radial factor t <= 1 + FRONTIER_TOL counts as on the frontier.
 FRONTIER_TOL = 1e-6
+#: A continuous value within SET_TOL (1 + |value|) of a set's range counts as inside it.
+SET_TOL = 1e-9
 #: Relative margin by which the d-box is kept strictly below the agreement.
 RATIONALITY_MARGIN = 1e-6
 #: Draws of the calibration used to bound the disagreement point for the implied-power fit.
@@ -56,6 +51,8 @@ class TermComparison:
     error: float | None
     match: bool | None
     score: float
+    consistent: bool | None = None
+    """Whether the prediction's optimal set contains the actual value (None: no set given)."""
 
 
 @dataclass(frozen=True)
@@ -179,17 +176,30 @@ def baselines() -> tuple[tuple[str, Mapping[str, Any]], ...]:
     return (("status_quo", status_quo), ("positions_midpoint", MappingProxyType(midpoint)))
 
 
-def score_contract(name: str, contract: Mapping[str, Any], actual: Mapping[str, Any]) -> ContractScore:
-    """Term-by-term score (module docstring) of ``contract`` against ``actual``."""
+def in_set(term: str, value: Any, optimal_set: Mapping[str, Any]) -> bool:
+    """Whether ``value`` of ``term`` lies in a prediction's optimal set (a range or the options)."""
+    if term in CONTINUOUS_RANGES:
+        lo, hi = optimal_set[term]
+        scale = 1.0 + abs(float(value))
+        return bool(lo - SET_TOL * scale <= float(value) <= hi + SET_TOL * scale)
+    return any(value == o and type(value) is type(o) for o in optimal_set[term])
+
+
+def score_contract(name: str, contract: Mapping[str, Any], actual: Mapping[str, Any],
+                   optimal_set: Mapping[str, Any] | None = None) -> ContractScore:
+    """Term-by-term score (module docstring) of ``contract`` against ``actual``; consistency with ``optimal_set``."""
     rows = []
     for term in TERMS:
+        consistent = None if not optimal_set else in_set(term, actual[term], optimal_set)
         if term in CONTINUOUS_RANGES:
             lo, hi = CONTINUOUS_RANGES[term]
             error = float(contract[term]) - float(actual[term])
-            rows.append(TermComparison(term, float(contract[term]), actual[term], error, None, abs(error) / (hi - lo)))
+            rows.append(TermComparison(term, float(contract[term]), actual[term], error, None, abs(error) / (hi - lo),
+                                       consistent))
         else:
             match = contract[term] == actual[term]
-            rows.append(TermComparison(term, contract[term], actual[term], None, bool(match), 0.0 if match else 1.0))
+            rows.append(TermComparison(term, contract[term], actual[term], None, bool(match), 0.0 if match else 1.0,
+                                       consistent))
     return ContractScore(name, MappingProxyType(dict(contract)), tuple(rows), float(np.mean([r.score for r in rows])))
 
 
@@ -263,6 +273,6 @@ def compare(
     rows = []
     for concept in concepts:
         prediction = (predictions or {}).get(concept) or predict(concept, p)
-        scored = score_contract(concept, prediction.contract, actual)
+        scored = score_contract(concept, prediction.contract, actual, prediction.optimal_set)
         rows.append(ConceptComparison(concept, scored, prediction.utilities.copy(), scored.score < sq, scored.score < midpoint))
     return Comparison(tuple(rows), scored_baselines, settlement_position(p, prob), fit_implied_bargaining_power(p, prob))

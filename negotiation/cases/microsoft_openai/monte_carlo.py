@@ -2,7 +2,7 @@
 
 ``evaluate`` solves a chunk of parameter draws with the closed-form batch path and returns
 flat arrays: for every concept each continuous term, each discrete term as the index of its
-value in ``DISCRETE_TERMS`` (-1 where there is no agreement), and both utilities. A draw is
+value in ``DISCRETE_OPTIONS`` (-1 where there is no agreement), and both utilities. A draw is
 flagged infeasible (``negotiation.sweep.INFEASIBLE``) when any requested concept finds no
 agreement for it; its values are kept (NaN) and the sweep reports it.
 """
@@ -15,7 +15,7 @@ import numpy as np
 
 from negotiation.cases.microsoft_openai.batch import predict_all_batch
 from negotiation.cases.microsoft_openai.parameters import Parameters
-from negotiation.cases.microsoft_openai.payoffs import DISCRETE_TERMS, Y_TERMS
+from negotiation.cases.microsoft_openai.payoffs import DISCRETE_OPTIONS, Y_TERMS
 from negotiation.cases.microsoft_openai.solve import CONCEPTS
 from negotiation.sweep import INFEASIBLE
 
@@ -38,7 +38,7 @@ def evaluate(parameters: Parameters, concepts: Sequence[str] = CONCEPTS) -> dict
     for concept, prediction in predictions.items():
         for term in CONTINUOUS_TERMS:
             outputs[f"{concept}.{term}"] = np.asarray(prediction.contract[term], dtype=float)
-        for term, values in DISCRETE_TERMS.items():
+        for term, values in DISCRETE_OPTIONS.items():
             chosen = prediction.contract[term]
             outputs[f"{concept}.{term}"] = np.array([values.index(v) if v is not None else -1 for v in chosen], dtype=float)
         outputs[f"{concept}.u_M"], outputs[f"{concept}.u_O"] = prediction.utilities.T

@@ -56,8 +56,7 @@ class Parameters:
     growth_after_2030: Value
     discount_rate: Value
     valuation_post_money: Value
-    lambda_microsoft: Value
-    lambda_openai: Value
+    agi_hazard: Value
     holdup_hazard: Value
     revenue_share_sq: Value
     sq_horizon_year: Value
@@ -71,11 +70,13 @@ class Parameters:
     exclusivity_cost_openai: Value
     ip_value_microsoft: Value
     ip_cost_openai: Value
+    ip_half_life_microsoft: Value
     post_agi_ip_multiplier: Value
     rofr_value_microsoft: Value
     rofr_cost_openai: Value
     azure_margin_microsoft: Value
     azure_premium_openai: Value
+    azure_need: Value
     commitment_years: Value
     softbank_at_risk: Value
     clawback_2024_round: Value

@@ -7,11 +7,19 @@ Structure (docs/DESIGN.md, "Case payoff structure"). For equity ``e``, the other
     u_M(x) = e V(x) + b_Mk + beta_Mk . y          Microsoft
     u_O(x) = (1 - e) V(x) + b_Ok + beta_Ok . y    OpenAI's other owners
 
-Assumption: ``V`` is ONE valuation of OpenAI's equity, marked under OpenAI's AGI belief (the
-belief of the investors who set its price, [R34]), and Microsoft marks its stake at the same
-value. Each party's own belief enters through what it receives or pays directly: Microsoft
-values its revenue-share receipts and its access terms under ``lambda_microsoft``; OpenAI's
-costs of the same terms, borne by the company, reduce ``V`` under ``lambda_openai``.
+Assumption: one belief about AGI, ``agi_hazard``, a common prior under which both parties value
+every AGI-contingent flow (their equity, receipts, payments and access terms), so no payoff
+mixes two beliefs about one asset. Under it, and risk neutrality, equity and the revenue share
+(rate, sunset and trigger alike) are transfers: they move value from one party to the other one
+for one. What creates or destroys joint value is the access terms (Microsoft's value against
+OpenAI's cost) and the Azure commitment (Microsoft's margin against OpenAI's premium), so
+efficiency pins those, and the concept pins only the split (:mod:`.contract_set`).
+
+Two mechanisms limit terms that linear payoffs would otherwise push to the edge of the box:
+Microsoft's value of OpenAI's IP falls with half-life ``ip_half_life_microsoft`` as in-house
+models substitute (OpenAI's cost does not), which ends the licence where value meets cost; and
+the Azure commitment is capped at ``azure_need``, the compute OpenAI expects to buy there (a
+constraint of the problem, :func:`.solve.problem`).
 
 Components (each below): revenue share, API exclusivity, IP access (with or without post-AGI
 models), compute ROFR, Azure commitment, and the value gross of the status-quo partner terms
@@ -39,6 +47,7 @@ from typing import Any
 import numpy as np
 
 from negotiation.cases.microsoft_openai.parameters import Parameters, Value, year_to_time
+from negotiation.cases.microsoft_openai.space import DISCRETE_TERMS, CaseSpace, case_space, check_option
 from negotiation.valuation import annuity, pv_flow_between, pv_piecewise_flow, pv_post_agi_flow
 
 #: Years from t = 0 (mid-2025) to mid-2030, the end of the first growth segment.
@@ -48,28 +57,17 @@ BISECTION_STEPS = 80
 #: Longest horizon searched for the end of the profit waterfall (years).
 WATERFALL_SEARCH_YEARS = 200.0
 
-EQUITY_BOUNDS = (0.15, 0.49)
-REVENUE_SHARE_BOUNDS = (0.0, 0.20)
-AZURE_COMMITMENT_BOUNDS = (0.0, 400.0)
 #: Continuous terms other than equity, in the order of ``y``.
 Y_TERMS = ("revenue_share", "azure_commitment")
-#: Discrete terms and their values. ``"agi"`` means "until AGI"; who decides AGI is
-#: ``agi_trigger`` ("board": OpenAI's board; "panel": an independent expert panel). The IP
-#: horizon takes every contract year of its range 2030-2035, so no year (in particular not the
-#: settlement's) is singled out by the choice of grid.
-DISCRETE_TERMS: dict[str, tuple[Any, ...]] = {
-    "revenue_share_until": (2030, "agi"),
-    "api_exclusivity": ("none", 2030, "agi"),
-    "ip_rights_until": tuple(range(2030, 2036)),
-    "ip_post_agi": (False, True),
-    "compute_rofr": (True, False),
-    "agi_trigger": ("board", "panel"),
-}
 
 
 @dataclass(frozen=True)
 class Combo:
-    """One combination of the discrete terms (see ``DISCRETE_TERMS``)."""
+    """One combination of the discrete terms (``DISCRETE_TERMS`` of :mod:`.space`).
+
+    ``"agi"`` means "until AGI"; who decides AGI is ``agi_trigger`` ("board": OpenAI's board;
+    "panel": an independent expert panel); a year means "until the end of that year".
+    """
 
     revenue_share_until: int | str
     api_exclusivity: int | str
@@ -80,14 +78,21 @@ class Combo:
 
     @classmethod
     def from_contract(cls, contract: Mapping[str, Any]) -> Combo:
-        """The discrete part of a contract mapping (validated against ``DISCRETE_TERMS``)."""
-        for name, values in DISCRETE_TERMS.items():
-            if contract[name] not in values:
-                raise ValueError(f"{name} must be one of {values}, got {contract[name]!r}")
+        """The discrete part of a contract mapping (each value checked against the case's allowed values)."""
+        for name in DISCRETE_TERMS:
+            check_option(name, contract[name])
         return cls(**{name: contract[name] for name in DISCRETE_TERMS})
 
 
-COMBOS = tuple(Combo(*values) for values in itertools.product(*DISCRETE_TERMS.values()))
+def combos(space: CaseSpace) -> tuple[Combo, ...]:
+    """Every combination of a contract space's discrete options, in ``itertools.product`` order."""
+    return tuple(Combo(*values) for values in itertools.product(*(space.discrete[n].options for n in DISCRETE_TERMS)))
+
+
+COMBOS = combos(case_space())
+"""The combinations of the case's own contract space (``data/contract_space.toml``)."""
+DISCRETE_OPTIONS: dict[str, tuple[Any, ...]] = {n: case_space().discrete[n].options for n in DISCRETE_TERMS}
+"""Each discrete term's options in the case's own contract space."""
 
 
 @dataclass(frozen=True)
@@ -175,40 +180,51 @@ def _memoised(function: Callable[..., np.ndarray]) -> Callable[..., np.ndarray]:
 
 
 @_memoised
-def term_pv(p: Parameters, fraction: Value, until: int | str, belief: Value, trigger: str) -> np.ndarray:
+def term_pv(p: Parameters, fraction: Value, until: int | str, hazard: Value, trigger: str) -> np.ndarray:
     """PV of a revenue-linked term lasting ``until`` ("none", a year, or "agi").
 
-    "agi" ends at AGI with hazard ``belief + holdup_hazard [board trigger]``; a year ends at the
-    end of that year; "none" is worth 0.
+    "agi" ends at AGI with hazard ``hazard + holdup_hazard [board trigger]`` (``hazard`` is the AGI
+    hazard, ``p.agi_hazard`` in the model); a year ends at the end of that year; "none" is worth 0.
     """
     if until == "none":
         return np.zeros_like(np.asarray(p.discount_rate, dtype=float))
     if until == "agi":
-        return revenue_pv(p, fraction, belief + _holdup(p, trigger))
+        return revenue_pv(p, fraction, hazard + _holdup(p, trigger))
     return revenue_pv(p, fraction, 0.0, year_to_time(until))
 
 
 @_memoised
-def ip_pv(p: Parameters, fraction: Value, until_year: int, post_agi: bool, belief: Value, trigger: str) -> np.ndarray:
-    """PV of IP access worth ``fraction x revenue`` a year until ``until_year``.
+def ip_pv(p: Parameters, fraction: Value, until_year: int, post_agi: bool, trigger: str, decaying: bool = False
+          ) -> np.ndarray:
+    """PV of IP access worth ``fraction x revenue x e^(-delta t)`` a year until ``until_year``.
 
     Without post-AGI models access ends at ``min(AGI, T)`` (board: hazard plus hold-up). With
     them it runs to ``T``: pre-AGI flow until ``min(AGI, T)`` plus the post-AGI flow
-    ``post_agi_ip_multiplier x fraction x revenue`` from AGI to ``T`` (theory.md §6).
+    ``post_agi_ip_multiplier x fraction x revenue`` from AGI to ``T`` (theory.md §6). With
+    ``decaying`` (Microsoft's value) the flow falls at ``delta =`` :func:`ip_decay_microsoft` as
+    Microsoft's in-house models mature; otherwise ``delta = 0`` (OpenAI's cost).
     """
     horizon = year_to_time(until_year)
+    (g1, g2), durations = _growth(p)
+    decay = ip_decay_microsoft(p) if decaying else 0.0
+    growth = (g1 - decay, g2 - decay)
+    hazard = p.agi_hazard
     if not post_agi:
-        return revenue_pv(p, fraction, belief + _holdup(p, trigger), horizon)
-    growth, durations = _growth(p)
+        return pv_piecewise_flow(np.asarray(fraction) * p.revenue_2025, growth, durations, p.discount_rate,
+                                 hazard + _holdup(p, trigger), horizon)
     post = pv_post_agi_flow(
-        p.post_agi_ip_multiplier * np.asarray(fraction) * p.revenue_2025, growth, durations, p.discount_rate, belief, horizon
+        p.post_agi_ip_multiplier * np.asarray(fraction) * p.revenue_2025, growth, durations, p.discount_rate, hazard, horizon
     )
-    return revenue_pv(p, fraction, belief, horizon) + post
+    return pv_piecewise_flow(np.asarray(fraction) * p.revenue_2025, growth, durations, p.discount_rate, hazard, horizon) + post
+
+
+def ip_decay_microsoft(p: Parameters) -> Value:
+    """Rate at which Microsoft's value of OpenAI's IP falls: ``ln 2 / ip_half_life_microsoft``."""
+    return np.log(2.0) / np.asarray(p.ip_half_life_microsoft, dtype=float)
 
 
 def _holdup(p: Parameters, trigger: str) -> Value:
-    if trigger not in DISCRETE_TERMS["agi_trigger"]:
-        raise ValueError(f"agi_trigger must be one of {DISCRETE_TERMS['agi_trigger']}, got {trigger!r}")
+    check_option("agi_trigger", trigger)
     return p.holdup_hazard if trigger == "board" else 0.0
 
 
@@ -230,44 +246,50 @@ class AccessTerms:
 
 
 def access_value_microsoft(p: Parameters, t: AccessTerms, scenario: Scenario = STATUS_QUO) -> np.ndarray:
-    """Microsoft's PV of exclusivity, ROFR (to the status-quo horizon) and IP, under ``lambda_M``."""
+    """Microsoft's PV of exclusivity, ROFR (to the status-quo horizon) and IP (decaying, :func:`ip_decay_microsoft`)."""
     exclusivity, rofr, ip = _access_pvs(p, t, (p.exclusivity_value_microsoft, p.rofr_value_microsoft, p.ip_value_microsoft),
-                                        p.lambda_microsoft)
+                                        True)
     s = scenario
     return s.microsoft_need * (s.keep_exclusivity * exclusivity + s.keep_ip * ip) + s.keep_rofr * rofr
 
 
 def access_cost_openai(p: Parameters, t: AccessTerms, scenario: Scenario = STATUS_QUO) -> np.ndarray:
-    """OpenAI's PV cost of exclusivity, ROFR and IP, under ``lambda_O``; it reduces ``V``."""
-    exclusivity, rofr, ip = _access_pvs(p, t, (p.exclusivity_cost_openai, p.rofr_cost_openai, p.ip_cost_openai),
-                                        p.lambda_openai)
+    """OpenAI's PV cost of exclusivity, ROFR and IP; it reduces ``V``."""
+    exclusivity, rofr, ip = _access_pvs(p, t, (p.exclusivity_cost_openai, p.rofr_cost_openai, p.ip_cost_openai), False)
     s = scenario
     return s.keep_exclusivity * exclusivity + s.keep_ip * ip + s.keep_rofr * rofr
 
 
-def _access_pvs(p: Parameters, t: AccessTerms, fractions: tuple[Value, Value, Value], belief: Value) -> tuple[np.ndarray, ...]:
-    """PVs of exclusivity, ROFR and IP at the given revenue fractions under one party's AGI ``belief``."""
+def _access_pvs(p: Parameters, t: AccessTerms, fractions: tuple[Value, Value, Value], microsoft: bool
+                ) -> tuple[np.ndarray, ...]:
+    """PVs of exclusivity, ROFR and IP at the given revenue fractions (Microsoft's IP value decaying)."""
     exclusivity, rofr, ip = fractions
-    return (term_pv(p, exclusivity, t.api_exclusivity, belief, t.agi_trigger),
-            term_pv(p, rofr, _rofr_until(p, t), belief, t.agi_trigger),
-            ip_pv(p, ip, t.ip_rights_until, t.ip_post_agi, belief, t.agi_trigger))
+    return (term_pv(p, exclusivity, t.api_exclusivity, p.agi_hazard, t.agi_trigger),
+            term_pv(p, rofr, _rofr_until(p, t), p.agi_hazard, t.agi_trigger),
+            ip_pv(p, ip, t.ip_rights_until, t.ip_post_agi, t.agi_trigger, microsoft))
 
 
 def _rofr_until(p: Parameters, t: AccessTerms) -> int | str:
-    return int(np.max(p.sq_horizon_year)) if t.compute_rofr else "none"
+    return status_quo_year(p) if t.compute_rofr else "none"
 
 
 # ----------------------------------------------------------------------------- status quo
+def status_quo_year(p: Parameters) -> int:
+    """The status-quo contract's last year, a whole year: ``sq_horizon_year`` rounded (not truncated,
+    so that a value a rounding error below 2030 is still 2030)."""
+    return int(np.rint(np.max(p.sq_horizon_year)))
+
+
 def status_quo_terms(p: Parameters) -> AccessTerms:
     """2019/2023 contract: API exclusivity, ROFR and IP to 2030, no post-AGI IP, board trigger."""
-    year = int(np.max(p.sq_horizon_year))
+    year = status_quo_year(p)
     return AccessTerms(api_exclusivity=year, compute_rofr=True, ip_rights_until=year, ip_post_agi=False, agi_trigger="board")
 
 
 def status_quo_cost_openai(p: Parameters) -> np.ndarray:
     """``C_sq``: OpenAI's PV cost of the status-quo partner terms (revenue share + access)."""
-    year = int(np.max(p.sq_horizon_year))
-    share = term_pv(p, p.revenue_share_sq, year, p.lambda_openai, "board")
+    year = status_quo_year(p)
+    share = term_pv(p, p.revenue_share_sq, year, p.agi_hazard, "board")
     return share + access_cost_openai(p, status_quo_terms(p))
 
 
@@ -326,11 +348,10 @@ def status_quo_payoffs(p: Parameters, scenario: Scenario = STATUS_QUO) -> tuple[
     (``= valuation_post_money - PP - conversion_loss`` for the untouched status quo). ``scenario``
     applies threat actions (see :mod:`.threats`).
     """
-    year = int(np.max(p.sq_horizon_year))
+    year = status_quo_year(p)
     terms = status_quo_terms(p)
     pp = profit_participation_pv(p)
-    share_m = term_pv(p, p.revenue_share_sq, year, p.lambda_microsoft, "board")
-    share_o = term_pv(p, p.revenue_share_sq, year, p.lambda_openai, "board")
+    share_m = share_o = term_pv(p, p.revenue_share_sq, year, p.agi_hazard, "board")
     u_m = pp + share_m + access_value_microsoft(p, terms, scenario) - scenario.cost_microsoft
     u_o = (
         gross_value(p) - share_o - access_cost_openai(p, terms, scenario) - pp - conversion_loss(p) - scenario.cost_openai
@@ -344,14 +365,13 @@ def coefficients(p: Parameters, combo: Combo) -> Coefficients:
 
     ``V_k = W - access_O(k)``; ``v_k = (-RS_O(k), -premium_O a)``;
     ``b_Mk = access_M(k)``; ``beta_Mk = (RS_M(k), margin_M a)``; ``b_Ok = 0``; ``beta_Ok = 0``,
-    with ``RS_i(k)`` the PV of the whole revenue at unit share until the combination's sunset
-    under party i's belief, and ``a`` the PV of $1 of Azure commitment. Restructuring is priced
+    with ``RS_M(k) = RS_O(k)`` the PV of the whole revenue at unit share until the combination's
+    sunset under the common AGI hazard (a transfer), and ``a`` the PV of $1 of Azure commitment. Restructuring is priced
     in ``W`` (conversion happens under any deal).
     """
     terms = AccessTerms(combo.api_exclusivity, combo.compute_rofr, combo.ip_rights_until, combo.ip_post_agi, combo.agi_trigger)
     a = commitment_pv_per_dollar(p)
-    rs_m = term_pv(p, 1.0, combo.revenue_share_until, p.lambda_microsoft, combo.agi_trigger)
-    rs_o = term_pv(p, 1.0, combo.revenue_share_until, p.lambda_openai, combo.agi_trigger)
+    rs_m = rs_o = term_pv(p, 1.0, combo.revenue_share_until, p.agi_hazard, combo.agi_trigger)
     V = gross_value(p) - access_cost_openai(p, terms)
     v = np.stack(np.broadcast_arrays(-rs_o, -p.azure_premium_openai * a), axis=-1)
     beta_m = np.stack(np.broadcast_arrays(rs_m, p.azure_margin_microsoft * a), axis=-1)
@@ -380,24 +400,46 @@ def risk_transform(u: Value, risk_aversion: float) -> np.ndarray:
     return u if risk_aversion == 0 else -np.expm1(-risk_aversion * u) / risk_aversion
 
 
-def coefficient_table(p: Parameters) -> dict[Combo, Coefficients]:
-    """Coefficients of every discrete combination (``COMBOS``), sharing their present values."""
+def coefficient_table(p: Parameters, space: CaseSpace | None = None) -> dict[Combo, Coefficients]:
+    """Coefficients of every discrete combination of ``space`` (the case's by default), sharing their PVs."""
     with shared_present_values():
-        return {combo: coefficients(p, combo) for combo in COMBOS}
+        return {combo: coefficients(p, combo) for combo in (COMBOS if space is None else combos(space))}
+
+
+def unused_commitment_cost(p: Parameters, commitment: Value) -> np.ndarray:
+    """Extra cost to OpenAI's value of committed dollars beyond ``azure_need``: ``(1 - premium) a max(x - N, 0)``.
+
+    Within its expected use OpenAI pays a committed dollar's premium over its best alternative
+    (``azure_premium_openai``, in ``v_k``); beyond it a committed dollar buys compute it does not
+    use, so it costs the whole dollar, while Microsoft still earns its margin on it. Joint value
+    per dollar beyond the need is then ``(margin - 1) a < 0``, so (with equity as a transfer) every
+    Pareto-optimal contract has ``x <= N``: the problem's constraint ``azure_commitment <=
+    azure_need`` (:func:`.solve.problem`) loses no optimum, and on it this cost is zero.
+    """
+    excess = np.maximum(np.asarray(commitment, dtype=float) - p.azure_need, 0.0)
+    return (1.0 - np.asarray(p.azure_premium_openai)) * commitment_pv_per_dollar(p) * excess
+
+
+def _with_unused_commitment(p: Parameters, c: Coefficients, equity: Value, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`utilities` less :func:`unused_commitment_cost`, borne by OpenAI's value ``V`` (shares ``e``, ``1 - e``)."""
+    u_m, u_o = utilities(c, equity, y)
+    cost = unused_commitment_cost(p, np.asarray(y, dtype=float)[..., 1])
+    return u_m - np.asarray(equity) * cost, u_o - (1.0 - np.asarray(equity)) * cost
 
 
 def payoff_functions(
-    p: Parameters, risk_aversion: float = 0.0
+    p: Parameters, risk_aversion: float = 0.0, space: CaseSpace | None = None
 ) -> tuple[Callable[[Mapping[str, Any]], Any], Callable[[Mapping[str, Any]], Any]]:
     """``(f_M, f_O)`` for ``BargainingProblem.from_contracts``, built from :func:`coefficients`.
 
     Each ``f(contract)`` broadcasts over arrays of the continuous terms. ``p`` must hold scalars.
     """
-    table = coefficient_table(p)
+    table = coefficient_table(p, space)
 
     def evaluate(contract: Mapping[str, Any]) -> tuple[np.ndarray, np.ndarray]:
         y = np.stack(np.broadcast_arrays(*(np.asarray(contract[t], dtype=float) for t in Y_TERMS)), axis=-1)
-        u_m, u_o = utilities(table[Combo.from_contract(contract)], np.asarray(contract["equity"], dtype=float), y)
+        u_m, u_o = _with_unused_commitment(p, table[Combo.from_contract(contract)],
+                                           np.asarray(contract["equity"], dtype=float), y)
         return risk_transform(u_m, risk_aversion), risk_transform(u_o, risk_aversion)
 
     return (lambda contract: evaluate(contract)[0]), (lambda contract: evaluate(contract)[1])
@@ -406,4 +448,4 @@ def payoff_functions(
 def contract_utilities(p: Parameters, contract: Mapping[str, Any]) -> tuple[np.ndarray, np.ndarray]:
     """Risk-neutral ``(u_M, u_O)`` of one contract mapping, vectorised over parameter draws."""
     y = np.stack(np.broadcast_arrays(*(np.asarray(contract[t], dtype=float) for t in Y_TERMS)), axis=-1)
-    return utilities(coefficients(p, Combo.from_contract(contract)), contract["equity"], y)
+    return _with_unused_commitment(p, coefficients(p, Combo.from_contract(contract)), contract["equity"], y)

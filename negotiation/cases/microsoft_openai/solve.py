@@ -1,8 +1,11 @@
 """Predictions of the 2025 settlement: the case's bargaining problem solved by each concept.
 
-Uses only the calibration (facts dated before the MOU of 2025-09-11 and documented assumptions);
-never the settlement. The disagreement point is the status quo (the 2019/2023 contract runs on
-and OpenAI cannot convert), the impasse payoff of Binmore, Rubinstein & Wolinsky (1986).
+Uses only the calibration (facts dated before the MOU of 2025-09-11 and documented assumptions)
+and the contract space (``data/contract_space.toml``); never the settlement. The disagreement
+point is the status quo (the 2019/2023 contract runs on and OpenAI cannot convert), the impasse
+payoff of Binmore, Rubinstein & Wolinsky (1986). A concept pins the utilities ``u*``; the
+contracts that give them form a set (equity and the revenue share are transfers), reported
+with one representative chosen by the rule of :mod:`.contract_set`.
 """
 
 from __future__ import annotations
@@ -14,16 +17,17 @@ from typing import Any, Mapping
 import numpy as np
 
 import negotiation as ng
-from negotiation.cases.microsoft_openai.parameters import Parameters, calibration
+from negotiation.cases.microsoft_openai.contract_set import draw_contract, draw_set, optimal_sets, stack
+from negotiation.cases.microsoft_openai.parameters import Calibration, Parameters, calibration
 from negotiation.cases.microsoft_openai.payoffs import (
-    AZURE_COMMITMENT_BOUNDS,
-    DISCRETE_TERMS,
-    EQUITY_BOUNDS,
-    REVENUE_SHARE_BOUNDS,
+    coefficient_table,
     payoff_functions,
     risk_transform,
     status_quo_payoffs,
+    status_quo_terms,
+    status_quo_year,
 )
+from negotiation.cases.microsoft_openai.space import CaseSpace, case_space
 from negotiation.cases.microsoft_openai.threats import outside_options, threat_game
 
 CONCEPTS = (
@@ -39,23 +43,48 @@ CONCEPTS = (
 
 @dataclass(frozen=True)
 class Prediction:
-    """A predicted contract, its utilities ``(u_M, u_O)`` in $B, the concept and solver details."""
+    """A concept's prediction.
+
+    Attributes
+    ----------
+    concept : str
+    contract : Mapping[str, Any]
+        The representative contract (:mod:`.contract_set`): the same on every machine.
+    utilities : np.ndarray
+        ``(u_M, u_O)`` in $B (transformed under risk aversion), unique for the concept.
+    optimal_set : Mapping[str, Any]
+        Every term over the contracts that give ``utilities`` within ``contract_set.TIE_TOL``:
+        ``(min, max)`` for a continuous term, the options in the set for a discrete one.
+    details : Mapping[str, Any]
+        Solver details, and the solver's own contract (``solver_contract``), one arbitrary member of
+        the set.
+    """
 
     concept: str
     contract: Mapping[str, Any]
     utilities: np.ndarray
+    optimal_set: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     details: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
 
-def contract_space() -> dict[str, ng.Continuous | ng.Discrete]:
-    """Every term the settlement fixed: equity, revenue share, Azure commitment and the discrete terms."""
-    space: dict[str, ng.Continuous | ng.Discrete] = {
-        "equity": ng.Continuous(*EQUITY_BOUNDS),
-        "revenue_share": ng.Continuous(*REVENUE_SHARE_BOUNDS),
-        "azure_commitment": ng.Continuous(*AZURE_COMMITMENT_BOUNDS),
-    }
-    space.update({name: ng.Discrete(values) for name, values in DISCRETE_TERMS.items()})
-    return space
+def contract_space(space: CaseSpace | None = None) -> dict[str, ng.Continuous | ng.Discrete]:
+    """The engine's terms of the case's contract space (``data/contract_space.toml``) or of ``space``."""
+    return (case_space() if space is None else space).engine_space()
+
+
+def commitment_cap(parameters: Parameters, space: CaseSpace | None = None) -> Any:
+    """Upper limit of the Azure commitment: ``min(high, parameter)`` for the space's ``at_most`` constraint."""
+    term = (case_space() if space is None else space).continuous["azure_commitment"]
+    return term.high if term.at_most is None else np.minimum(term.high, getattr(parameters, term.at_most))
+
+
+def status_quo_contract(parameters: Parameters) -> dict[str, Any]:
+    """The status quo's value of the revenue-share rate and of every discrete term."""
+    t = status_quo_terms(parameters)
+    year = status_quo_year(parameters)
+    return {"revenue_share": float(np.max(parameters.revenue_share_sq)), "revenue_share_until": year,
+            "api_exclusivity": t.api_exclusivity, "ip_rights_until": t.ip_rights_until, "ip_post_agi": t.ip_post_agi,
+            "compute_rofr": t.compute_rofr, "agi_trigger": t.agi_trigger}
 
 
 def disagreement(parameters: Parameters, risk_aversion: float = 0.0) -> tuple[float, float]:
@@ -64,12 +93,60 @@ def disagreement(parameters: Parameters, risk_aversion: float = 0.0) -> tuple[fl
     return float(risk_transform(u_m, risk_aversion)), float(risk_transform(u_o, risk_aversion))
 
 
-def problem(parameters: Parameters | None = None, risk_aversion: float = 0.0) -> ng.BargainingProblem:
-    """The engine's contract problem with ``d`` = status quo (central calibration by default)."""
-    p = calibration().central() if parameters is None else parameters
+def parameters_of(parameters: Parameters | Calibration | None) -> Parameters:
+    """A scalar parameter set: the central calibration for None or a ``Calibration``.
+
+    Raises
+    ------
+    TypeError
+        For anything else.
+    """
+    if parameters is None:
+        return calibration().central()
+    if isinstance(parameters, Calibration):
+        return parameters.central()
+    if isinstance(parameters, Parameters):
+        return parameters
+    raise TypeError(f"parameters must be a Parameters, a Calibration (its central values are used) or None, "
+                    f"got {type(parameters).__name__}")
+
+
+def _space_of(space: CaseSpace | None) -> CaseSpace:
+    if space is None:
+        return case_space()
+    if not isinstance(space, CaseSpace):
+        raise TypeError(f"space must be a CaseSpace (space.load_space, space.widened) or None, got {type(space).__name__}")
+    return space
+
+
+def problem(parameters: Parameters | Calibration | None = None, risk_aversion: float = 0.0, *,
+            space: CaseSpace | None = None) -> ng.BargainingProblem:
+    """The engine's contract problem with ``d`` = status quo (central calibration by default).
+
+    The commitment's constraint ``azure_commitment <= azure_need`` is a bound on one term, so it
+    is applied by intersecting it with the box: the term runs over ``[low, min(high, azure_need)]``.
+    """
+    p, space = parameters_of(parameters), _space_of(space)
+    terms = contract_space(space)
+    lo = space.continuous["azure_commitment"].low
+    terms["azure_commitment"] = ng.Continuous(lo, float(commitment_cap(p, space)))
     return ng.BargainingProblem.from_contracts(
-        contract_space(), payoff_functions(p, risk_aversion), disagreement(p, risk_aversion)
+        terms, payoff_functions(p, risk_aversion, space), disagreement(p, risk_aversion)
     )
+
+
+def risk_neutral(u: np.ndarray, risk_aversion: float) -> np.ndarray:
+    """Invert :func:`.payoffs.risk_transform`: ``u = -log(1 - rho v) / rho`` (identity at 0)."""
+    v = np.asarray(u, dtype=float)
+    return v if risk_aversion == 0 else -np.log1p(-risk_aversion * v) / risk_aversion
+
+
+def contract_sets(p: Parameters, utilities: np.ndarray, space: CaseSpace | None = None, risk_aversion: float = 0.0):
+    """:func:`.contract_set.optimal_sets` of one or many draws at the concept's utilities."""
+    space = _space_of(space)
+    table = coefficient_table(p, space)
+    return optimal_sets(stack(list(table.values())), list(table), space, np.atleast_1d(commitment_cap(p, space)),
+                        risk_neutral(utilities, risk_aversion), status_quo_contract(p))
 
 
 def microsoft_weight(parameters: Parameters) -> float:
@@ -84,7 +161,8 @@ def discount_factors(parameters: Parameters) -> tuple[float, float]:
     return float(delta[0]), float(delta[1])
 
 
-def predict(concept: str, parameters: Parameters | None = None, risk_aversion: float = 0.0) -> Prediction:
+def predict(concept: str, parameters: Parameters | Calibration | None = None, risk_aversion: float = 0.0, *,
+            space: CaseSpace | None = None) -> Prediction:
     """Solve the case by one concept.
 
     ``nash``: symmetric Nash; ``asymmetric_nash``: Nash with Microsoft's BRW weight;
@@ -93,38 +171,56 @@ def predict(concept: str, parameters: Parameters | None = None, risk_aversion: f
     outside options of :func:`.threats.outside_options` as constraints; ``variable_threat``:
     Nash (1953) NTU threats on :func:`.threats.threat_game` with the contract problem as S.
 
+    Parameters
+    ----------
+    concept : str
+        One of ``CONCEPTS``.
+    parameters : Parameters, Calibration or None
+        A scalar parameter set; a ``Calibration`` or None means its central values.
+    risk_aversion : float
+        CARA coefficient of both parties (0: risk neutral).
+    space : CaseSpace, optional
+        An alternative contract space with the same terms (e.g. :func:`.space.widened`).
+
     Raises
     ------
     ValueError
         If ``concept`` is not one of ``CONCEPTS``.
+    TypeError
+        If ``parameters`` or ``space`` is of the wrong type.
     """
     if concept not in CONCEPTS:
         raise ValueError(f"concept must be one of {CONCEPTS}, got {concept!r}")
-    p = calibration().central() if parameters is None else parameters
-    prob = problem(p, risk_aversion)
+    p, space = parameters_of(parameters), _space_of(space)
+    prob = problem(p, risk_aversion, space=space)
     details: dict[str, Any] = {"disagreement": prob.disagreement.copy(), "risk_aversion": risk_aversion}
     if concept == "variable_threat":
         game = threat_game(p)
         A, B = (risk_transform(m, risk_aversion) for m in (game.A, game.B))
         threat = ng.variable_threat_solution(A, B, transferable=False, feasible=prob)
         details.update(threats=threat.threats, threat_point=threat.disagreement, method=threat.method)
-        return Prediction(concept, MappingProxyType(dict(threat.contract)), threat.utilities.copy(), MappingProxyType(details))
-    if concept == "nash":
-        solution = ng.nash_solution(prob)
-    elif concept == "asymmetric_nash":
-        alpha = microsoft_weight(p)
-        details["alpha"] = alpha
-        solution = ng.nash_solution(prob, weights=(alpha, 1.0 - alpha))
-    elif concept == "kalai_smorodinsky":
-        solution = ng.kalai_smorodinsky_solution(prob)
-    elif concept == "egalitarian":
-        solution = ng.egalitarian_solution(prob)
-    elif concept == "utilitarian":
-        solution = ng.utilitarian_solution(prob)
+        solution_contract, u = threat.contract, threat.utilities
     else:
-        options = tuple(float(risk_transform(w, risk_aversion)) for w in outside_options(p))
-        delta = discount_factors(p)
-        details.update(discount_factors=delta, outside_options=options)
-        solution = ng.rubinstein_solution(prob, delta, proposer=0, outside_options=options)
-    details.update(method=solution.method, status=solution.status)
-    return Prediction(concept, MappingProxyType(dict(solution.contract)), solution.utilities.copy(), MappingProxyType(details))
+        if concept == "nash":
+            solution = ng.nash_solution(prob)
+        elif concept == "asymmetric_nash":
+            alpha = microsoft_weight(p)
+            details["alpha"] = alpha
+            solution = ng.nash_solution(prob, weights=(alpha, 1.0 - alpha))
+        elif concept == "kalai_smorodinsky":
+            solution = ng.kalai_smorodinsky_solution(prob)
+        elif concept == "egalitarian":
+            solution = ng.egalitarian_solution(prob)
+        elif concept == "utilitarian":
+            solution = ng.utilitarian_solution(prob)
+        else:
+            options = tuple(float(risk_transform(w, risk_aversion)) for w in outside_options(p))
+            delta = discount_factors(p)
+            details.update(discount_factors=delta, outside_options=options)
+            solution = ng.rubinstein_solution(prob, delta, proposer=0, outside_options=options)
+        details.update(method=solution.method, status=solution.status)
+        solution_contract, u = solution.contract, solution.utilities
+    details["solver_contract"] = MappingProxyType(dict(solution_contract))
+    sets = contract_sets(p, np.asarray(u, dtype=float)[None, :], space, risk_aversion)
+    return Prediction(concept, MappingProxyType(draw_contract(sets)), np.asarray(u, dtype=float).copy(),
+                      MappingProxyType(draw_set(sets, space)), MappingProxyType(details))
