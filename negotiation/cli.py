@@ -166,7 +166,7 @@ def _sweep(args: argparse.Namespace) -> int:
             executor.shutdown()
         if client is not None:
             client.close()
-    labels = {term: tuple(str(v) for v in values) for term, values in monte_carlo.DISCRETE_TERMS.items()}
+    labels = {term: tuple(str(v) for v in values) for term, values in monte_carlo.DISCRETE_OPTIONS.items()}
     options = {f"{concept}.{term}": names for concept in concepts for term, names in labels.items()}
     codes = {f"codes.{term}": np.array(names) for term, names in labels.items()}
     atomic_write_bytes(args.out / "draws.npz", _npz_bytes({"feasible": result.feasible, **result.outputs, **codes}))
