@@ -138,9 +138,10 @@ def evaluate_all(space: ContractSpace, combo: tuple[Any, ...], y: np.ndarray) ->
     """Payoffs then constraint values, shape (k, 2 + len(space.constraints)), at ``y`` and ``combo``.
 
     Every callable is first tried on numpy arrays of the continuous terms (one call for all k
-    points). A combination is evaluated that way only if, on its first use, the array call agrees
-    with contract-by-contract calls at three probe contracts (the box's corners and centre); a
-    later array call that raises falls back to contract-by-contract calls for that combination.
+    points). A combination is evaluated that way only if, on its first use, an array call at three
+    probe contracts (the box's corners and centre) works and agrees at the centre with a
+    contract-by-contract call; a later array call that raises falls back to contract-by-contract
+    calls for that combination.
     So a plain-Python ``f(contract) -> float`` (``if c["q"] > 5: ...``) always works, whatever
     the order of the discrete values.
 
@@ -171,13 +172,14 @@ def evaluate_all(space: ContractSpace, combo: tuple[Any, ...], y: np.ndarray) ->
 
 
 def _broadcasts(space: ContractSpace, combo: tuple[Any, ...]) -> bool:
-    """Whether array calls agree with contract-by-contract calls at three probe contracts (cached)."""
+    """Whether an array call at three probe contracts (the box's corners and centre) works and
+    agrees at the centre with a contract-by-contract call (cached per combination)."""
     if combo not in space.broadcasts:
         probe = np.vstack([space.bounds[:, 0], space.bounds.mean(axis=1), space.bounds[:, 1]])
-        looped = _evaluate_loop(space, combo, probe)
+        looped = _evaluate_loop(space, combo, probe[1:2])
         try:
             broadcast = _evaluate_vectorised(space, combo, probe)
-            space.broadcasts[combo] = bool(np.allclose(broadcast, looped, rtol=1e-12, atol=0.0, equal_nan=True))
+            space.broadcasts[combo] = bool(np.allclose(broadcast[1:2], looped, rtol=1e-12, atol=0.0, equal_nan=True))
         except Exception:  # noqa: BLE001 - any failure means the callables do not broadcast
             space.broadcasts[combo] = False
     return space.broadcasts[combo]
