@@ -1,6 +1,6 @@
 """The ``negotiation`` command line: list, run and reproduce experiments, check results.
 
-Errors in configurations or the paper build are reported as one ``error:`` line (exit 2);
+Errors in configurations, the calibration or the paper build are reported as one ``error:`` line (exit 2);
 ``reproduce --check`` exits 1 when results differ, printing one line per difference.
 """
 
@@ -11,7 +11,9 @@ import io
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
+from negotiation.cases.microsoft_openai.parameters import CalibrationError
 from negotiation.pipeline.compare import ATOL, RTOL
 from negotiation.pipeline.config import load_config, load_configs
 from negotiation.pipeline.paper import PaperError
@@ -19,10 +21,13 @@ from negotiation.pipeline.progress import Progress, SilentProgress, StderrProgre
 from negotiation.pipeline.reproduction import Layout, check, reproduce
 from negotiation.pipeline.runner import run_experiment
 from negotiation.pipeline.schema import ConfigError
+from negotiation.sweep import NO_OPTION
 
 __all__ = ["build_parser", "main"]
 
 EXIT_OK, EXIT_DIFFERENT, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
+SCHEDULER_TIMEOUT = 5.0
+"""Seconds ``negotiation sweep --scheduler`` waits for the Dask scheduler before giving up."""
 
 _EPILOG = """\
 examples:
@@ -95,8 +100,10 @@ def build_parser() -> argparse.ArgumentParser:
             "closed-form batch path, in chunks on a process pool or a Dask cluster. Finished chunks "
             "are checkpointed under OUT/checkpoints; after an interruption (Ctrl-C) rerun the same "
             "command with --resume to finish. Writes OUT/draws.npz (every output, one row per draw, "
-            "and the feasibility mask) and OUT/summary.json (mean, sd, quantiles over feasible draws; "
-            "n_feasible of n; the infeasible draws' parameters)."
+            "the feasibility mask, and codes.<term>: the option each code of a discrete term stands for) "
+            "and OUT/summary.json (over feasible draws: mean, sd and quantiles of continuous outputs, "
+            "counts and frequencies per option of discrete terms; n_feasible of n; the infeasible draws' "
+            "parameters; the calibration's provenance)."
         ),
     )
     sweep.add_argument("--draws", type=int, required=True, help="number of parameter draws (>= 1)")
@@ -105,7 +112,8 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--concepts", help="comma-separated solution concepts (default: all seven of the case)")
     sweep.add_argument("--chunk", type=int, default=4096, help="draws per task (does not change results; default %(default)s)")
     sweep.add_argument("--workers", type=int, help="processes of a local pool (default: one per CPU for large sweeps)")
-    sweep.add_argument("--scheduler", help="address of a Dask scheduler, e.g. tcp://host:8786 (needs the 'dask' extra)")
+    sweep.add_argument("--scheduler", help=f"address of a running Dask scheduler, e.g. tcp://host:8786 (needs the 'dask' extra; "
+                       f"gives up after {SCHEDULER_TIMEOUT:g} s)")
     sweep.add_argument("--resume", action="store_true", help="finish an interrupted sweep in OUT with the same arguments")
     return parser
 
@@ -120,7 +128,7 @@ def _sweep(args: argparse.Namespace) -> int:
     from negotiation.cases.microsoft_openai import monte_carlo
     from negotiation.cases.microsoft_openai.parameters import calibration
     from negotiation.pipeline.atomic import atomic_write_bytes, atomic_write_text
-    from negotiation.sweep import stderr_progress, sweep
+    from negotiation.sweep import CheckpointsExist, stderr_progress, sweep
 
     try:
         requested = monte_carlo.CONCEPTS if args.concepts is None else tuple(c.strip() for c in args.concepts.split(",") if c.strip())
@@ -134,12 +142,9 @@ def _sweep(args: argparse.Namespace) -> int:
     record = args.out / "sweep.json"
     if args.resume and record.is_file() and json.loads(record.read_text()) != request:
         raise ConfigError(f"{record}: --resume needs the same arguments as the interrupted sweep: {record.read_text().strip()}")
+    client = _dask_client(args.scheduler) if args.scheduler else None
     atomic_write_text(record, json.dumps(request, indent=2) + "\n")
-    client = None
-    if args.scheduler:
-        from dask.distributed import Client
-
-        client = Client(args.scheduler)
+    if client is not None:
         executor = client.get_executor()
     else:
         executor = ProcessPoolExecutor(max_workers=args.workers) if args.workers else None
@@ -147,6 +152,9 @@ def _sweep(args: argparse.Namespace) -> int:
         result = sweep(functools.partial(monte_carlo.evaluate, concepts=concepts), calibration(), args.draws, args.seed,
                        args.chunk, executor=executor, checkpoint_dir=args.out / "checkpoints", resume=args.resume,
                        progress=None if args.quiet else stderr_progress)
+    except CheckpointsExist as error:
+        raise ConfigError(f"{error.directory} already holds {error.n_chunks} chunks of an earlier sweep: rerun the same "
+                          "command with --resume to finish it (finished chunks are reused), or choose an empty --out") from None
     except ValueError as error:  # e.g. OUT/checkpoints holds another sweep's chunks
         raise ConfigError(str(error)) from None
     except KeyboardInterrupt:
@@ -158,18 +166,53 @@ def _sweep(args: argparse.Namespace) -> int:
             executor.shutdown()
         if client is not None:
             client.close()
-    atomic_write_bytes(args.out / "draws.npz", _npz_bytes({"feasible": result.feasible, **result.outputs}))
+    labels = {term: tuple(str(v) for v in values) for term, values in monte_carlo.DISCRETE_OPTIONS.items()}
+    options = {f"{concept}.{term}": names for concept in concepts for term, names in labels.items()}
+    codes = {f"codes.{term}": np.array(names) for term, names in labels.items()}
+    atomic_write_bytes(args.out / "draws.npz", _npz_bytes({"feasible": result.feasible, **result.outputs, **codes}))
     summary = {
         "n": result.n_draws, "n_feasible": result.n_feasible, "seed": args.seed, "concepts": list(concepts),
         "infeasible_draws": result.infeasible_draws.tolist(),
         "infeasible_parameters": {k: np.asarray(v).tolist() for k, v in result.infeasible_parameters.items()},
-        "outputs": {name: {"n_feasible": s.n_feasible, "mean": float(s.mean), "sd": float(s.std),
-                           "quantiles": {str(q): float(v) for q, v in s.quantiles.items()}}
-                    for name, s in result.summary().items()},
+        "calibration": calibration().provenance(),
+        "codes": {term: {str(code): name for code, name in enumerate(names)} | {"-1": NO_OPTION} for term, names in labels.items()},
+        "outputs": {name: _output_summary(result, name, options.get(name)) for name in result.outputs},
     }
     atomic_write_text(args.out / "summary.json", json.dumps(summary, indent=2, sort_keys=True) + "\n")
     print(args.out / "summary.json")
     return EXIT_OK
+
+
+def _dask_client(address: str) -> Any:
+    """A ``dask.distributed.Client`` connected to ``address`` within ``SCHEDULER_TIMEOUT`` seconds.
+
+    Raises
+    ------
+    ConfigError
+        If dask is not installed, or no scheduler answered at ``address`` in time.
+    """
+    try:
+        from dask.distributed import Client
+    except ImportError:
+        raise ConfigError("--scheduler needs dask[distributed]: pip install -e '.[dask]' (./run installs it)") from None
+    try:
+        return Client(address, timeout=SCHEDULER_TIMEOUT)
+    except (OSError, TimeoutError, ValueError) as error:
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise ConfigError(f"--scheduler: could not reach a Dask scheduler at {address} within "
+                          f"{SCHEDULER_TIMEOUT:g} s ({reason})") from None
+
+
+def _output_summary(result: Any, name: str, labels: tuple[str, ...] | None) -> dict[str, Any]:
+    """Frequencies per option for a discrete term, mean/sd/quantiles for anything else."""
+    from negotiation.sweep import frequencies, summarize
+
+    if labels is not None:
+        counted = frequencies(name, result.outputs[name], result.feasible, labels)
+        return {"n_feasible": counted.n_feasible, "counts": dict(counted.counts), "frequencies": counted.shares}
+    s = summarize(name, result.outputs[name], result.feasible)
+    return {"n_feasible": s.n_feasible, "mean": float(s.mean), "sd": float(s.std),
+            "quantiles": {str(q): float(v) for q, v in s.quantiles.items()}}
 
 
 def _npz_bytes(arrays: dict) -> bytes:
@@ -186,12 +229,21 @@ def _npz_bytes(arrays: dict) -> bytes:
     return buffer.getvalue()
 
 
+_LIST_HEADER = ("EXPERIMENT (KIND if other)", "ROLE", "FILE", "DESCRIPTION")
+
+
 def _list(args: argparse.Namespace) -> int:
     configs = load_configs(args.root / "experiments")
     if not configs:
         print(f"no experiments in {args.root / 'experiments'}", file=sys.stderr)
-    for config in configs:
-        print(f"{config.name:<20} {config.kind:<20} {config.path.as_posix():<36} {config.description}")
+        return EXIT_OK
+    rows = [(config.name if config.kind == config.name else f"{config.name} ({config.kind})",
+             config.experiment.role, config.path.as_posix()) for config in configs]
+    widths = [max(len(header), *(len(row[i]) for row in rows)) for i, header in enumerate(_LIST_HEADER[:3])]
+    line = lambda cells, description: "  ".join(c.ljust(w) for c, w in zip(cells, widths)) + "  " + description  # noqa: E731
+    print(line(_LIST_HEADER[:3], _LIST_HEADER[3]))
+    for config, row in zip(configs, rows):
+        print(line(row, config.description))
         if args.verbose:
             for key, value in config.parameters.items():
                 print(f"    {key} = {value!r}  # {config.experiment.schema[key].doc}")
@@ -236,6 +288,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "sweep":
             return _sweep(args)
         return _reproduce(args, progress)
-    except (ConfigError, PaperError) as error:
+    except (ConfigError, CalibrationError, PaperError) as error:
         print(f"negotiation: error: {error}", file=sys.stderr)
         return EXIT_ERROR

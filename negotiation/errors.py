@@ -1,10 +1,15 @@
-"""Input validation: every helper raises ``ValueError`` naming the argument and the allowed range."""
+"""Input validation: every helper raises ``ValueError`` naming the argument and the allowed range;
+``PayoffError`` (a ``ValueError``) names a user payoff or constraint and the contract where it failed."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import numpy as np
+
+
+class PayoffError(ValueError):
+    """A user payoff or constraint raised, returned a non-number or a non-finite value at a contract."""
 
 
 def finite_array(name: str, value: Any, *, ndim: int | None = None) -> np.ndarray:
@@ -38,10 +43,10 @@ def finite_pair(name: str, value: Any) -> np.ndarray:
 
 def interval_bounds(name: str, value: Any) -> tuple[float, float]:
     """Return ``(lo, hi)`` from a finite pair with ``lo < hi``."""
-    lo, hi = finite_pair(name, value)
+    lo, hi = (float(v) for v in finite_pair(name, value))
     if not lo < hi:
         raise ValueError(f"{name} must satisfy lo < hi, got ({lo!r}, {hi!r})")
-    return float(lo), float(hi)
+    return lo, hi
 
 
 WEIGHT_SUM_TOL = 1e-12
@@ -51,11 +56,17 @@ WEIGHT_SUM_TOL = 1e-12
 def positive_weights(name: str, value: Any, *, sum_to_one: bool, tol: float = WEIGHT_SUM_TOL) -> np.ndarray:
     """Return a pair of strictly positive weights, optionally summing to one within ``tol``."""
     weights = finite_pair(name, value)
+    plain = plain_numbers(weights)
     if np.any(weights <= 0):
-        raise ValueError(f"{name} must be strictly positive (each in (0, inf)), got {tuple(weights)}")
+        raise ValueError(f"{name} must be strictly positive (each in (0, inf)), got {plain}")
     if sum_to_one and abs(weights.sum() - 1.0) > tol:
-        raise ValueError(f"{name} must sum to one (each in (0, 1)), got {tuple(weights)} summing to {weights.sum()!r}")
+        raise ValueError(f"{name} must sum to one (each in (0, 1)), got {plain} summing to {float(weights.sum())!r}")
     return weights
+
+
+def plain_numbers(array: np.ndarray) -> tuple[float, ...]:
+    """The entries of a 1-d array as Python floats, so messages print ``(2.0, 1.0)``, not numpy reprs."""
+    return tuple(float(v) for v in array)
 
 
 def require_callable(name: str, value: Any) -> None:

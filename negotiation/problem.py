@@ -19,7 +19,7 @@ from typing import Any, Literal
 import numpy as np
 
 from negotiation.errors import finite_array, finite_pair, interval_bounds, require_callable
-from negotiation.solutions._contracts import ContractSpace, build_space, grid_gain, maximise
+from negotiation.solutions._contracts import ContractSpace, best_each, build_space, grid_gain, maximise
 
 SHAPE_TOL = 1e-9
 """Tolerance, relative to the scale of phi, for the concavity and monotonicity checks."""
@@ -161,15 +161,27 @@ class BargainingProblem:
         space: Mapping[str, Continuous | Discrete],
         payoffs: Sequence[Callable[[Mapping[str, Any]], float]],
         disagreement: tuple[float, float],
+        constraints: Sequence[Callable[[Mapping[str, Any]], float]] = (),
     ) -> BargainingProblem:
-        """S = {u(x) : x in the contract space} - R^2_+, u = (payoffs[0], payoffs[1]).
+        """S = {u(x) : x in the contract space, g(x) >= 0 for every g in constraints} - R^2_+.
+
+        u = (payoffs[0], payoffs[1]). Each payoff and constraint is a plain function of the
+        contract (a mapping name -> value) returning a float; it may also accept numpy arrays for
+        the continuous terms, which is then used for speed where it gives the same numbers
+        (checked per discrete combination, see ``negotiation.solutions._contracts.evaluate_all``).
+        Every solution concept maximises over the contracts that satisfy the constraints.
 
         Raises
         ------
         ValueError
             If ``space`` is empty or holds something other than ``Continuous``/``Discrete`` under
-            string names, ``payoffs`` is not two callables, a payoff is not finite, or no contract
-            gives both players more than ``disagreement``.
+            string names, ``payoffs`` is not two callables, ``constraints`` is not a sequence of
+            callables, or no feasible contract gives both players more than ``disagreement``
+            (the message gives the best each player can get).
+        PayoffError
+            (a ``ValueError``) If a payoff or constraint raises, returns a non-number, or returns
+            NaN or inf at a contract: the message names it (``payoffs[0] (player 1)``, ...,
+            ``constraints[j]``) and the contract. A NaN payoff is refused, not read as infeasible.
         """
         if not isinstance(space, Mapping) or not space:
             raise ValueError(f"space must be a non-empty mapping name -> Continuous | Discrete, got {space!r}")
@@ -180,10 +192,15 @@ class BargainingProblem:
             raise ValueError(f"payoffs must be a pair (f1, f2) of callables, got {payoffs!r}")
         for i, f in enumerate(payoffs):
             require_callable(f"payoffs[{i}]", f)
+        if isinstance(constraints, (str, bytes)) or not isinstance(constraints, Sequence):
+            raise ValueError(f"constraints must be a sequence of callables g(contract) >= 0, got {constraints!r}")
+        for j, g in enumerate(constraints):
+            require_callable(f"constraints[{j}]", g)
         contract_space = build_space(
             {n: (t.lo, t.hi) for n, t in space.items() if isinstance(t, Continuous)},
             {n: t.values for n, t in space.items() if isinstance(t, Discrete)},
             (payoffs[0], payoffs[1]),
+            tuple(constraints),
         )
         return cls._with_checked_d("contracts", disagreement, space=contract_space)
 
@@ -264,11 +281,11 @@ def _check_on_contracts(problem: BargainingProblem) -> None:
     space, d = problem.space, problem.disagreement
     assert space is not None
     tol = FEASIBILITY_TOL * (1.0 + np.abs(d).max())
-    if grid_gain(space, d) > tol:
+    if grid_gain(space, d) > tol or maximise(space, d, lambda u: u - d).value > tol:
         return
-    best = maximise(space, d, lambda u: u - d)
-    if not best.value > tol:
-        raise ValueError(
-            f"disagreement={tuple(map(float, d))} leaves no gain for both players: no contract gives u >> d "
-            f"(best min gain {best.value!r} at {best.contract}); d must be below some u(x)"
-        )
+    best = best_each(space)
+    raise ValueError(
+        f"disagreement={tuple(map(float, d))} leaves no gain for both players: no contract gives both more than d. "
+        f"The best player 1 can get is {float(best[0].utilities[0])!r} (at {best[0].contract}), "
+        f"the best player 2 can get is {float(best[1].utilities[1])!r} (at {best[1].contract})"
+    )

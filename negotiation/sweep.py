@@ -171,6 +171,45 @@ def summarize(name: str, values: np.ndarray, feasible: np.ndarray, quantiles: Se
     )
 
 
+@dataclass(frozen=True)
+class Frequencies:
+    """How often each option of a categorical output (codes ``0..k-1``) occurs over the feasible draws."""
+
+    name: str
+    n: int
+    n_feasible: int
+    counts: Mapping[str, int]
+
+    @property
+    def shares(self) -> dict[str, float]:
+        """``counts`` as fractions of ``n_feasible`` (NaN when no draw is feasible)."""
+        return {label: count / self.n_feasible if self.n_feasible else float("nan") for label, count in self.counts.items()}
+
+
+NO_OPTION = "none (no agreement)"
+"""Label of code -1 in :func:`frequencies`: the draw has no agreement for this output."""
+
+
+def frequencies(name: str, codes: np.ndarray, feasible: np.ndarray, labels: Sequence[str]) -> Frequencies:
+    """Counts per option of ``codes[feasible]``, an output coding option ``labels[c]`` as ``c``.
+
+    Code -1 is counted under :data:`NO_OPTION`; it appears only if it occurs.
+
+    Raises
+    ------
+    ValueError
+        If a code is not -1 or an index of ``labels``.
+    """
+    kept = np.asarray(codes)[feasible]
+    valid = np.isin(kept, np.arange(-1, len(labels)))
+    if not valid.all():
+        raise ValueError(f"{name}: codes must be -1 or 0..{len(labels) - 1} (one per option), got {kept[~valid][0]!r}")
+    counts = {label: int(np.count_nonzero(kept == code)) for code, label in enumerate(labels)}
+    missing = int(np.count_nonzero(kept == -1))
+    return Frequencies(name, len(feasible), int(kept.shape[0]),
+                       MappingProxyType(counts | ({NO_OPTION: missing} if missing else {})))
+
+
 def plan(n_draws: int, chunk_size: int) -> tuple[Chunk, ...]:
     """The chunks of a sweep: consecutive ranges of ``chunk_size`` draws (the last may be shorter)."""
     _positive("n_draws", n_draws)
@@ -477,6 +516,15 @@ def _sweep_key(
     }
 
 
+class CheckpointsExist(ValueError):
+    """``checkpoint_dir`` already holds chunks and ``resume`` was not asked for."""
+
+    def __init__(self, directory: Path, n_chunks: int) -> None:
+        self.directory, self.n_chunks = directory, n_chunks
+        super().__init__(f"checkpoint_dir {str(directory)!r} already holds {n_chunks} chunks; "
+                         "pass resume=True to continue that sweep or use an empty directory")
+
+
 @dataclass(frozen=True)
 class _Checkpoints:
     """One ``chunk-<index>.npz`` per finished chunk, next to the sweep's ``manifest.json``."""
@@ -490,10 +538,7 @@ class _Checkpoints:
         existing = sorted(directory.glob("chunk-*.npz"))
         found = json.loads(manifest.read_text()) if manifest.exists() else None
         if existing and not resume:
-            raise ValueError(
-                f"checkpoint_dir {str(directory)!r} already holds {len(existing)} chunks; "
-                "pass resume=True to continue that sweep or use an empty directory"
-            )
+            raise CheckpointsExist(directory, len(existing))
         if (existing or (resume and found is not None)) and found != dict(key):
             raise ValueError(
                 f"checkpoint_dir {str(directory)!r} belongs to another sweep: manifest {found} != {dict(key)}"

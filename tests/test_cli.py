@@ -38,9 +38,17 @@ def test_list_shows_one_line_per_experiment(tmp_path: Path, toy_kind: Experiment
     write_toy(tmp_path, "alpha")
     write_toy(tmp_path, "beta")
     assert main(["list", "--root", str(tmp_path)]) == 0
-    lines = capsys.readouterr().out.splitlines()
+    header, *lines = capsys.readouterr().out.splitlines()
+    assert header.split()[:2] == ["EXPERIMENT", "(KIND"] and "ROLE" in header and header.rstrip().endswith("DESCRIPTION")
     assert [line.split()[0] for line in lines] == ["alpha", "beta"]
     assert "Seeded normal draws, summarised." in lines[0]
+    assert lines[0].split()[1].startswith("(") and lines[0].split()[2] == "prediction"  # kind differs from the name
+
+
+def test_list_names_a_kind_only_when_it_differs_from_the_name(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["list", "--root", str(Path(__file__).resolve().parents[1])]) == 0
+    rows = {line.split()[0]: line.split() for line in capsys.readouterr().out.splitlines()[1:]}
+    assert rows["baseline"][1] == "prediction" and rows["bargaining_power"][1] == "fit"
 
 
 def test_run_with_seed_and_out(tmp_path: Path, toy_kind: Experiment, capsys: pytest.CaptureFixture[str]) -> None:

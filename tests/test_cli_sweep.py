@@ -52,3 +52,34 @@ def test_resume_refuses_other_arguments(tmp_path, capsys):
     assert run(tmp_path) == EXIT_OK
     assert main(["sweep", "--draws", "60", "--chunk", "30", "--concepts", "nash", "--out", str(tmp_path), "--resume"]) == EXIT_ERROR
     assert "same arguments" in capsys.readouterr().err
+
+
+def test_summary_reports_frequencies_per_option_and_draws_keep_the_code_map(tmp_path):
+    import json
+
+    assert run(tmp_path) == EXIT_OK
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    rofr = summary["outputs"]["nash.compute_rofr"]
+    assert "mean" not in rofr and set(rofr["frequencies"]) <= {"True", "False"}
+    assert sum(rofr["counts"].values()) == rofr["n_feasible"] == 120
+    assert abs(sum(rofr["frequencies"].values()) - 1.0) < 1e-12
+    assert summary["codes"]["api_exclusivity"] == {"-1": "none (no agreement)", "0": "none", "1": "2030", "2": "agi"}
+    assert "mean" in summary["outputs"]["nash.revenue_share"]
+    with np.load(tmp_path / "draws.npz") as saved:
+        assert list(saved["codes.compute_rofr"]) == ["True", "False"]
+        assert list(saved["codes.api_exclusivity"]) == ["none", "2030", "agi"]
+
+
+def test_rerun_without_resume_says_resume_on_the_command_line(tmp_path, capsys):
+    assert run(tmp_path) == EXIT_OK
+    capsys.readouterr()
+    assert run(tmp_path) == EXIT_ERROR
+    err = capsys.readouterr().err
+    assert "--resume" in err and "resume=True" not in err and err.count("\n") == 1
+
+
+def test_unreachable_scheduler_is_one_line_naming_the_address(tmp_path, capsys):
+    pytest.importorskip("dask.distributed")
+    assert run(tmp_path, "--scheduler", "tcp://127.0.0.1:9") == EXIT_ERROR
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "could not reach a Dask scheduler at tcp://127.0.0.1:9" in err

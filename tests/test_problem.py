@@ -95,7 +95,7 @@ def test_non_broadcasting_callables_fall_back_to_a_loop() -> None:
 
     space = {"x": ng.Continuous(0.0, 1.0), "k": ng.Discrete(("a", "b"))}
     p = ng.BargainingProblem.from_contracts(space, (scalar_only, lambda c: 1 - float(c["x"])), (0.0, 0.0))
-    assert not p.space.vectorised
+    assert p.space.broadcasts and not any(p.space.broadcasts.values())
     np.testing.assert_allclose(ng.nash_solution(p).utilities, (0.5, 0.5), rtol=1e-9)
 
 

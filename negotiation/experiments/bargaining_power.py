@@ -175,6 +175,7 @@ def weight_figure(saved: SavedResults) -> Any:
 EXPERIMENT = Experiment(
     kind="bargaining_power",
     description="FIT: Microsoft's bargaining weight implied by the settlement over the d-range, beside the BRW weight.",
+    role="fit",
     schema=SCHEMA,
     run=run,
     figures=(

@@ -14,17 +14,21 @@ Layout::
     [quick]                    # optional: overrides for --quick (e.g. fewer draws)
     draws = 200
 
+    [calibration.overrides]    # optional, for kinds that read the case's calibration: a variant
+    softbank_at_risk = { central = 20.0 }   # parameter = { field = value, ... }
+
 Everything is validated by :func:`load_config` before any work starts.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +43,7 @@ _HEADER_SCHEMA: Mapping[str, Param] = {
     "description": Param(str, "one line shown by `negotiation list`"),
     "seed": Param(int, "seed of the numpy Generator", low=0),
 }
-_TABLES = ("experiment", "parameters", "quick")
+_TABLES = ("experiment", "parameters", "quick", "calibration")
 _NAME = re.compile(r"^[a-z]+(_[a-z]+)*$")
 
 
@@ -59,6 +63,9 @@ class ExperimentConfig:
         ``parameters`` with the ``[quick]`` overrides applied.
     experiment : Experiment
         The kind's spec.
+    calibration_overrides : Mapping
+        ``[calibration.overrides]``: ``{parameter: {field: value}}`` for
+        :func:`negotiation.cases.microsoft_openai.parameters.apply_overrides`; empty if none.
     """
 
     path: Path
@@ -69,6 +76,7 @@ class ExperimentConfig:
     parameters: Mapping[str, Any]
     quick_parameters: Mapping[str, Any]
     experiment: Experiment
+    calibration_overrides: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     def effective_parameters(self, quick: bool) -> Mapping[str, Any]:
         """The parameters a run uses (``quick_parameters`` under ``--quick``)."""
@@ -92,13 +100,16 @@ class ExperimentConfig:
 
     def canonical(self, quick: bool) -> dict[str, Any]:
         """What determines the run's outputs, as JSON-ready data (for hashing)."""
-        return {
+        canonical = {
             "name": self.name,
             "kind": self.kind,
             "seed": self.seed,
             "quick": quick,
             "parameters": {k: list(v) if isinstance(v, tuple) else v for k, v in self.effective_parameters(quick).items()},
         }
+        if self.calibration_overrides:
+            canonical["calibration_overrides"] = json_ready(self.calibration_overrides)
+        return canonical
 
     def hash(self, quick: bool) -> str:
         """SHA-256 of :meth:`canonical` (sorted-key JSON)."""
@@ -145,6 +156,7 @@ def load_config(path: Path | str) -> ExperimentConfig:
     except ConfigError as error:
         raise ConfigError(f"{path} [experiment] kind: {error}") from None
     parameters = validate_table(data.get("parameters", {}), experiment.schema, f"{path} [parameters]")
+    calibration_overrides = _calibration_overrides(data.get("calibration", {}), experiment, path)
     overrides = {**data.get("parameters", {}), **data.get("quick", {})}
     quick = validate_table(overrides, experiment.schema, f"{path} [quick]")
     return ExperimentConfig(
@@ -156,7 +168,33 @@ def load_config(path: Path | str) -> ExperimentConfig:
         parameters=parameters,
         quick_parameters=quick,
         experiment=experiment,
+        calibration_overrides=calibration_overrides,
     )
+
+
+def _calibration_overrides(table: Mapping[str, Any], experiment: Experiment, path: Path) -> dict[str, Any]:
+    """The ``[calibration.overrides]`` of ``path``, checked against the case's calibration now."""
+    from negotiation.cases.microsoft_openai.parameters import CALIBRATION_FILE, CalibrationError, apply_overrides, calibration
+
+    unknown = sorted(set(table) - {"overrides"})
+    if unknown:
+        raise ConfigError(f"{path} [calibration]: unknown key {unknown[0]!r} (allowed: 'overrides')")
+    overrides = table.get("overrides", {})
+    if overrides and CALIBRATION_FILE not in experiment.data_files:
+        raise ConfigError(f"{path} [calibration]: kind {experiment.kind!r} does not read the calibration; remove the table")
+    if overrides:
+        try:
+            apply_overrides(calibration(), overrides)
+        except CalibrationError as error:
+            raise ConfigError(f"{path} [calibration.overrides]: {error}") from None
+    return overrides
+
+
+def json_ready(value: Any) -> Any:
+    """``value`` with dates as ISO strings (TOML dates are not JSON), mappings as dicts."""
+    if isinstance(value, Mapping):
+        return {k: json_ready(v) for k, v in value.items()}
+    return value.isoformat() if isinstance(value, (dt.date, dt.time)) else value
 
 
 def load_configs(directory: Path | str) -> tuple[ExperimentConfig, ...]:

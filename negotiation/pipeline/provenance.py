@@ -59,8 +59,14 @@ def provenance_record(
     input_hash: str,
     wall_time_seconds: float,
     cwd: Path,
+    calibration: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Everything needed to say how a result was produced."""
+    """Everything needed to say how a result was produced.
+
+    ``calibration`` (for kinds that read the case's calibration) is
+    ``Calibration.provenance()``: the file and its SHA-256, exactly what was overridden, and
+    the SHA-256 of the effective calibration.
+    """
     try:
         version = importlib.metadata.version("negotiation")
     except importlib.metadata.PackageNotFoundError:
@@ -77,4 +83,4 @@ def provenance_record(
         "versions": library_versions(),
         "platform": platform.platform(),
         "wall_time_seconds": round(wall_time_seconds, 3),
-    }
+    } | ({} if calibration is None else {"calibration": calibration})

@@ -29,7 +29,7 @@ from negotiation.pipeline.schema import ConfigError, Param
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["KINDS", "Experiment", "FigureSpec", "get_experiment", "known_kinds", "register", "unregister"]
+__all__ = ["KINDS", "ROLES", "Experiment", "FigureSpec", "get_experiment", "known_kinds", "register", "unregister"]
 
 KINDS: Mapping[str, str] = MappingProxyType({
     "baseline": "negotiation.experiments.baseline",
@@ -43,6 +43,9 @@ KINDS: Mapping[str, str] = MappingProxyType({
 })
 """Built-in kinds: kind -> module that defines ``EXPERIMENT``, one line per kind, e.g.
 ``"baseline": "negotiation.experiments.baseline",``."""
+
+ROLES = ("prediction", "fit", "comparison")
+"""What an experiment is: only a ``"prediction"`` is held to the pre-MOU rule at run time."""
 
 _FIGURE_LABEL = re.compile(r"^[a-z][a-z0-9-]*$")
 _runtime: dict[str, Experiment] = {}
@@ -99,6 +102,9 @@ class Experiment:
         Drawn after ``run`` from the saved results.
     data_files : tuple of Path
         Calibration data the kind reads; hashed into the provenance and the cache stamp.
+    role : {"prediction", "fit", "comparison"}
+        A prediction may read only calibration facts dated before the MOU (the run refuses a
+        later one); a fit or comparison may read later facts and says so in its description.
     """
 
     kind: str
@@ -107,8 +113,11 @@ class Experiment:
     run: RunFunction
     figures: tuple[FigureSpec, ...] = ()
     data_files: tuple[Path, ...] = field(default_factory=tuple)
+    role: str = "prediction"
 
     def __post_init__(self) -> None:
+        if self.role not in ROLES:
+            raise ValueError(f"role of kind {self.kind!r} must be one of {', '.join(ROLES)}, got {self.role!r}")
         object.__setattr__(self, "schema", MappingProxyType(dict(self.schema)))
         object.__setattr__(self, "figures", tuple(self.figures))
         object.__setattr__(self, "data_files", tuple(Path(p) for p in self.data_files))

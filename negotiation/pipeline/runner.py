@@ -6,6 +6,7 @@ succeeded (:func:`negotiation.pipeline.atomic.staged_directory`).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from dataclasses import dataclass
@@ -13,6 +14,14 @@ from pathlib import Path
 
 import numpy as np
 
+from negotiation.cases.microsoft_openai.parameters import (
+    CALIBRATION_FILE,
+    Calibration,
+    CalibrationError,
+    calibration,
+    check_prediction_inputs,
+    using_calibration,
+)
 from negotiation.pipeline.atomic import atomic_write_text, staged_directory
 from negotiation.pipeline.config import ExperimentConfig
 from negotiation.pipeline.hashing import files_hash, input_hash, package_source_hash
@@ -73,6 +82,27 @@ def stamp_of(config: ExperimentConfig, quick: bool) -> Stamp:
     return Stamp(config=config.hash(quick), data=data, source=package_source_hash())
 
 
+def run_calibration(config: ExperimentConfig) -> Calibration | None:
+    """The calibration a run of ``config`` reads (its ``[calibration.overrides]`` applied), or None
+    if the kind does not read the case's calibration.
+
+    Raises
+    ------
+    ConfigError
+        If the kind is a prediction and a fact of that calibration is dated on or after the MOU
+        (the message names the parameter and the date).
+    """
+    if CALIBRATION_FILE not in config.experiment.data_files:
+        return None
+    variant = calibration(config.calibration_overrides)
+    if config.experiment.role == "prediction":
+        try:
+            check_prediction_inputs(variant)
+        except CalibrationError as error:
+            raise ConfigError(f"{config.path}: kind {config.kind!r} is a prediction: {error}") from None
+    return variant
+
+
 def read_stamp(directory: Path) -> str | None:
     """The ``inputs`` hash saved with previous results in ``directory``, if any."""
     try:
@@ -113,9 +143,11 @@ def run_experiment(
     """
     progress = Prefixed(progress or SilentProgress(), f"{config.name}: ")
     stamp = stamp_of(config, quick)
+    calibration = run_calibration(config)
     started = time.perf_counter()
     final = Path(out) / config.name
-    with staged_directory(final) as staging:
+    reading = contextlib.nullcontext() if calibration is None else using_calibration(calibration)
+    with staged_directory(final) as staging, reading:
         progress.message("running")
         results = config.experiment.run(config.effective_parameters(quick), np.random.default_rng(config.seed), progress)
         write_results(results, staging, config.macro_prefix)
@@ -139,6 +171,7 @@ def run_experiment(
             input_hash=stamp.inputs,
             wall_time_seconds=wall,
             cwd=Path.cwd() if cwd is None else cwd,
+            calibration=None if calibration is None else calibration.provenance(),
         )
         atomic_write_text(staging / PROVENANCE_FILE, json.dumps(record, sort_keys=True, indent=2) + "\n")
     progress.message(f"done in {wall:.1f} s")

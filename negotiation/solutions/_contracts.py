@@ -3,12 +3,14 @@
 Every concept on a contract space is one program in epigraph form,
 
     max_{k, y, t} t   s.t.  h_j(u(k, y)) >= t  (criteria),  u(k, y) >= d,  c_l(u(k, y)) >= 0,
+                          g_l(k, y) >= 0  (the problem's own contract constraints),
 
 over the discrete combinations ``k`` (enumerated) and the continuous terms ``y`` (a box).
-For each ``k`` the best point of a small grid starts SLSQP (Kraft 1988) with central-difference
-gradients; the payoffs are evaluated on the grid and on each gradient stencil in one vectorised
-call when the callables broadcast over numpy arrays, in a loop otherwise. The best ``k`` by the
-criterion wins.
+For each ``k`` the best feasible point of a small grid starts SLSQP (Kraft 1988) with
+central-difference gradients; the payoffs and contract constraints are evaluated on the grid and
+on each gradient stencil in one vectorised call where the callables broadcast over numpy arrays
+(checked per combination, ``evaluate_all``), contract by contract otherwise. The best ``k`` by
+the criterion wins.
 """
 
 from __future__ import annotations
@@ -16,11 +18,13 @@ from __future__ import annotations
 import functools
 import itertools
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from scipy.optimize import minimize
+
+from negotiation.errors import PayoffError
 
 UtilityMap = Callable[[np.ndarray], np.ndarray]
 """Maps utilities of shape (k, 2) to an array of shape (k, m) (one column per criterion/constraint)."""
@@ -56,7 +60,7 @@ FEASIBILITY_TOL = 1e-10
 
 @dataclass(frozen=True, eq=False)
 class ContractSpace:
-    """A validated contract space: continuous terms (a box) and discrete combinations.
+    """A validated contract space: continuous terms (a box), discrete combinations, constraints.
 
     Attributes
     ----------
@@ -68,8 +72,11 @@ class ContractSpace:
         Every combination of the discrete values (one empty tuple if there are none).
     payoffs : tuple of two callables
         ``f(contract: Mapping[str, value]) -> float``.
-    vectorised : bool
-        Whether the payoffs accept numpy arrays for the continuous terms.
+    constraints : tuple of callables
+        ``g(contract) -> float``; a contract is feasible where every ``g >= 0``.
+    broadcasts : dict
+        Per discrete combination, whether the payoffs and constraints were found to broadcast over
+        numpy arrays of the continuous terms (filled on a combination's first evaluation).
     """
 
     continuous_names: tuple[str, ...]
@@ -77,13 +84,19 @@ class ContractSpace:
     discrete_names: tuple[str, ...]
     combos: tuple[tuple[Any, ...], ...]
     payoffs: tuple[Callable[[Mapping[str, Any]], float], Callable[[Mapping[str, Any]], float]]
-    vectorised: bool
+    constraints: tuple[Callable[[Mapping[str, Any]], float], ...] = ()
+    broadcasts: dict[tuple[Any, ...], bool] = field(default_factory=dict, repr=False)
 
     def contract(self, combo: tuple[Any, ...], y: np.ndarray) -> dict[str, Any]:
         """The contract as a dict ``name -> value`` (floats for continuous terms)."""
         terms = {name: float(v) for name, v in zip(self.continuous_names, y)}
         terms.update(zip(self.discrete_names, combo))
         return terms
+
+    def labels(self) -> tuple[str, ...]:
+        """How errors name each function: the payoffs by player, then the constraints by index."""
+        return ("payoffs[0] (player 1)", "payoffs[1] (player 2)",
+                *(f"constraints[{j}]" for j in range(len(self.constraints))))
 
 
 @dataclass(frozen=True)
@@ -101,23 +114,13 @@ def build_space(
     continuous: Mapping[str, tuple[float, float]],
     discrete: Mapping[str, tuple[Any, ...]],
     payoffs: tuple[Callable, Callable],
+    constraints: tuple[Callable, ...] = (),
 ) -> ContractSpace:
-    """Assemble a ``ContractSpace`` and detect whether the payoffs broadcast over arrays."""
+    """Assemble a ``ContractSpace``; whether the callables broadcast is found per combination on use."""
     names = tuple(continuous)
     bounds = np.array([continuous[n] for n in names], dtype=float).reshape(len(names), 2)
     combos = tuple(itertools.product(*discrete.values()))
-    draft = ContractSpace(names, bounds, tuple(discrete), combos, tuple(payoffs), vectorised=False)
-    if not names:
-        return draft
-    probe = _grid(bounds, 3)
-    looped = _evaluate_loop(draft, combos[0], probe)
-    try:
-        broadcast = _evaluate_vectorised(draft, combos[0], probe)
-    except Exception:  # noqa: BLE001 - any failure means the callables do not broadcast
-        return draft
-    if broadcast.shape == looped.shape and np.allclose(broadcast, looped, rtol=1e-12, atol=0.0):
-        return ContractSpace(names, bounds, tuple(discrete), combos, tuple(payoffs), vectorised=True)
-    return draft
+    return ContractSpace(names, bounds, tuple(discrete), combos, tuple(payoffs), tuple(constraints))
 
 
 def evaluate(space: ContractSpace, combo: tuple[Any, ...], y: np.ndarray) -> np.ndarray:
@@ -125,27 +128,89 @@ def evaluate(space: ContractSpace, combo: tuple[Any, ...], y: np.ndarray) -> np.
 
     Raises
     ------
-    ValueError
-        If a payoff is NaN or infinite.
+    PayoffError
+        As ``evaluate_all``.
     """
-    values = (_evaluate_vectorised if space.vectorised else _evaluate_loop)(space, combo, y)
+    return evaluate_all(space, combo, y)[:, :2]
+
+
+def evaluate_all(space: ContractSpace, combo: tuple[Any, ...], y: np.ndarray) -> np.ndarray:
+    """Payoffs then constraint values, shape (k, 2 + len(space.constraints)), at ``y`` and ``combo``.
+
+    Every callable is first tried on numpy arrays of the continuous terms (one call for all k
+    points). A combination is evaluated that way only if, on its first use, an array call at three
+    probe contracts (the box's corners and centre) works and agrees at the centre with a
+    contract-by-contract call; a later array call that raises falls back to contract-by-contract
+    calls for that combination.
+    So a plain-Python ``f(contract) -> float`` (``if c["q"] > 5: ...``) always works, whatever
+    the order of the discrete values.
+
+    Raises
+    ------
+    PayoffError
+        If a callable raises, returns something that is not a number, or returns NaN or inf, at
+        some contract: the message names the callable and the contract. Payoffs must be finite on
+        the whole box (constraints included): exclude a region where a payoff is undefined by
+        making it finite there and adding a constraint.
+    """
+    values = None
+    if space.continuous_names and _broadcasts(space, combo):
+        try:
+            values = _evaluate_vectorised(space, combo, y)
+        except Exception:  # noqa: BLE001 - any failure means the callables do not broadcast here
+            space.broadcasts[combo] = False
+    if values is None:
+        values = _evaluate_loop(space, combo, y)
     if not np.all(np.isfinite(values)):
-        bad = np.argwhere(~np.isfinite(values))[0]
-        contract = space.contract(combo, y[bad[0]]) if y.size else dict(zip(space.discrete_names, combo))
-        raise ValueError(f"payoffs[{bad[1]}] must be finite, got {float(values[tuple(bad)])!r} at contract {contract}")
+        row, column = np.argwhere(~np.isfinite(values))[0]
+        contract = space.contract(combo, y[row]) if y.size else dict(zip(space.discrete_names, combo))
+        raise PayoffError(
+            f"{space.labels()[column]} returned {float(values[row, column])!r} at contract {contract}; "
+            "payoffs and constraints must be finite on the whole contract space"
+        )
     return values
+
+
+def _broadcasts(space: ContractSpace, combo: tuple[Any, ...]) -> bool:
+    """Whether an array call at three probe contracts (the box's corners and centre) works and
+    agrees at the centre with a contract-by-contract call (cached per combination)."""
+    if combo not in space.broadcasts:
+        probe = np.vstack([space.bounds[:, 0], space.bounds.mean(axis=1), space.bounds[:, 1]])
+        looped = _evaluate_loop(space, combo, probe[1:2])
+        try:
+            broadcast = _evaluate_vectorised(space, combo, probe)
+            space.broadcasts[combo] = bool(np.allclose(broadcast[1:2], looped, rtol=1e-12, atol=0.0, equal_nan=True))
+        except Exception:  # noqa: BLE001 - any failure means the callables do not broadcast
+            space.broadcasts[combo] = False
+    return space.broadcasts[combo]
 
 
 def _evaluate_loop(space: ContractSpace, combo: tuple[Any, ...], y: np.ndarray) -> np.ndarray:
     rows = [space.contract(combo, point) for point in y] if space.continuous_names else [space.contract(combo, y[:0])]
-    return np.array([[float(f(row)) for f in space.payoffs] for row in rows], dtype=float).reshape(-1, 2)
+    functions = (*space.payoffs, *space.constraints)
+    return np.array([[_call(f, label, row) for f, label in zip(functions, space.labels())] for row in rows],
+                    dtype=float).reshape(-1, len(functions))
+
+
+def _call(f: Callable[[Mapping[str, Any]], float], label: str, contract: dict[str, Any]) -> float:
+    """``float(f(contract))``, with any failure re-raised naming ``label`` and the contract."""
+    try:
+        value = f(contract)
+    except Exception as exc:
+        raise PayoffError(f"{label} raised {type(exc).__name__}: {exc} at contract {contract}") from exc
+    try:
+        return float(value)
+    except (TypeError, ValueError) as exc:
+        raise PayoffError(f"{label} must return a float, got {value!r} at contract {contract}") from exc
 
 
 def _evaluate_vectorised(space: ContractSpace, combo: tuple[Any, ...], y: np.ndarray) -> np.ndarray:
     terms: dict[str, Any] = {name: y[:, j] for j, name in enumerate(space.continuous_names)}
     terms.update(zip(space.discrete_names, combo))
-    out = np.empty((y.shape[0], 2))
-    out[:, 0], out[:, 1] = space.payoffs[0](terms), space.payoffs[1](terms)
+    functions = (*space.payoffs, *space.constraints)
+    out = np.empty((y.shape[0], len(functions)))
+    for j, f in enumerate(functions):
+        out[:, j] = f(terms)
     return out
 
 
@@ -203,6 +268,8 @@ def maximise_each(
         gains = u - disagreement
         return gains if constraints is None else np.column_stack([gains, constraints(u)])
 
+    barrier = barrier and not space.constraints  # contract constraints need SLSQP, not box Newton
+
     grid = start_grid(space)
     combos = space.combos if starts is None else tuple(starts)
     if subset is not None:
@@ -221,9 +288,32 @@ def start_grid(space: ContractSpace) -> np.ndarray:
 
 
 def grid_gain(space: ContractSpace, disagreement: np.ndarray) -> float:
-    """max over discrete combinations and the start grid of min_i (u_i - d_i): a cheap witness of a gain."""
+    """max over discrete combinations and feasible start-grid contracts of min_i (u_i - d_i): a cheap witness of a gain."""
     grid = start_grid(space)
-    return max(float((evaluate(space, combo, grid) - disagreement).min(axis=1).max()) for combo in space.combos)
+    best = -np.inf
+    for combo in space.combos:
+        values = evaluate_all(space, combo, grid)
+        gains = np.where(np.all(values[:, 2:] >= 0, axis=1), (values[:, :2] - disagreement).min(axis=1), -np.inf)
+        best = max(best, float(gains.max()))
+    return best
+
+
+def best_each(space: ContractSpace) -> tuple[ContractOptimum, ContractOptimum]:
+    """Each player's best feasible contract, whatever the other gets (the contracts of the ideal point)."""
+    u = np.vstack([evaluate(space, combo, start_grid(space)) for combo in space.combos])
+    floor = u.min(axis=0) - 10.0 * (1.0 + np.ptp(u, axis=0))
+    first = maximise(space, floor, lambda v: v[:, 0:1])
+    second = maximise(space, floor, lambda v: v[:, 1:2])
+    return first, second
+
+
+def _values(
+    space: ContractSpace, combo: tuple[Any, ...], y: np.ndarray, criteria: UtilityMap, constraints: UtilityMap
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Utilities (k, 2), criteria (k, m) and every constraint (k, c): those on utilities, then the contract's own."""
+    values = evaluate_all(space, combo, y)
+    u = values[:, :2]
+    return u, criteria(u), np.column_stack([constraints(u), values[:, 2:]])
 
 
 def _maximise_combo(
@@ -238,11 +328,11 @@ def _maximise_combo(
     """Best contract of one discrete combination: the best point of ``grid`` refined locally."""
     tol = FEASIBILITY_TOL * (1.0 + np.abs(disagreement).max())
     if not space.continuous_names:
-        u = evaluate(space, combo, grid)
-        value = float(_score(criteria(u), constraints(u), tol)[0])
+        u, values, limits = _values(space, combo, grid, criteria, constraints)
+        value = float(_score(values, limits, tol)[0])
         return ContractOptimum(u[0], space.contract(combo, grid[0]), value, 0, "enumerated")
-    u_grid = evaluate(space, combo, grid)
-    scores = _score(criteria(u_grid), constraints(u_grid), tol)
+    u_grid, values, limits = _values(space, combo, grid, criteria, constraints)
+    scores = _score(values, limits, tol)
     start = int(np.argmax(scores))
     y0, u0 = grid[start], u_grid[start : start + 1]
     if not np.all(u0 > disagreement):
@@ -321,8 +411,8 @@ def _slsqp(
         if key not in cache:
             plus = np.minimum(y + np.diag(step), hi)
             minus = np.maximum(y - np.diag(step), lo)
-            u = evaluate(space, combo, np.vstack([y[None, :], plus, minus]))
-            values = np.column_stack([criteria(u), constraints(u)])
+            u, values, limits = _values(space, combo, np.vstack([y[None, :], plus, minus]), criteria, constraints)
+            values = np.column_stack([values, limits])
             spacing = (np.diag(plus) - np.diag(minus))[:, None]
             cache.clear()
             cache[key] = (values[0] / scale, ((values[1 : n + 1] - values[n + 1 :]) / spacing).T * width / scale)

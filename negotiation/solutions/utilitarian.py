@@ -56,8 +56,11 @@ def utilitarian_solution(problem: BargainingProblem, weights: tuple[float, float
     if problem.space is not None:
         return _on_contracts(problem, w)
     lo, hi = _maximisers(problem, w)
-    u1, method, iterations = nash_on_interval(problem, TIE_BREAK_WEIGHTS, lo, hi)
     assert problem.frontier is not None
+    if lo == hi:  # a unique maximiser (a curved frontier, or one vertex): no tie to break
+        return Solution(np.array([lo, problem.frontier(lo)]), "utilitarian", tuple(map(float, w)),
+                        f"unique maximiser of the weighted sum at u1 = {lo!r}", "converged", 0)
+    u1, method, iterations = nash_on_interval(problem, TIE_BREAK_WEIGHTS, lo, hi)
     return Solution(np.array([u1, problem.frontier(u1)]), "utilitarian", tuple(map(float, w)),
                     f"{method}; maximisers of the weighted sum in [{lo!r}, {hi!r}]", "converged", iterations)
 
