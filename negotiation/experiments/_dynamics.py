@@ -14,9 +14,11 @@ from typing import Any
 import numpy as np
 
 from negotiation.batch import BatchSolution, nash_batch
-from negotiation.cases.microsoft_openai.batch import as_draws, family
+from negotiation.cases.microsoft_openai.batch import as_draws, draw, family
+from negotiation.cases.microsoft_openai.contract_set import draw_contract
 from negotiation.cases.microsoft_openai.parameters import Parameters
-from negotiation.cases.microsoft_openai.payoffs import COMBOS, DISCRETE_OPTIONS, Y_TERMS, contract_utilities
+from negotiation.cases.microsoft_openai.payoffs import contract_utilities
+from negotiation.cases.microsoft_openai.solve import contract_sets
 from negotiation.plots import style_of
 
 #: Quantiles of the intervals reported over calibration draws (a 90 % band).
@@ -49,13 +51,19 @@ def plain(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
-def contract_of(solution: BatchSolution, i: int) -> dict[str, Any]:
-    """Draw ``i`` of a batch solution as a contract mapping (equity, ``Y_TERMS``, discrete terms)."""
-    combo = COMBOS[int(solution.combination[i])]
-    contract: dict[str, Any] = {"equity": float(solution.share[i])}
-    contract.update({term: float(solution.side_terms[i, j]) for j, term in enumerate(Y_TERMS)})
-    contract.update({term: plain(getattr(combo, term)) for term in DISCRETE_OPTIONS})
-    return contract
+def contract_of(parameters: Parameters, solution: BatchSolution, i: int) -> dict[str, Any]:
+    """Draw ``i``'s representative contract at the solution's utilities (:mod:`.contract_set`).
+
+    The solver's own contract is one arbitrary member of the optimal set (equity and the revenue
+    share are transfers), so what is reported is the representative the case's rule picks.
+    """
+    p = draw(as_draws(parameters), i)
+    return {t: plain(v) for t, v in draw_contract(contract_sets(p, solution.utilities[i:i + 1])).items()}
+
+
+def representatives(parameters: Parameters, solution: BatchSolution) -> dict[str, np.ndarray]:
+    """Every draw's representative contract (arrays over draws) at the solution's utilities."""
+    return contract_sets(as_draws(parameters), solution.utilities).representative
 
 
 def prediction_contract(contract: Mapping[str, np.ndarray], i: int) -> dict[str, Any]:

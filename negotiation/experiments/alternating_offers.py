@@ -28,7 +28,7 @@ from negotiation.cases.microsoft_openai.batch import (family, outside_options_ba
 from negotiation.cases.microsoft_openai.parameters import CALIBRATION_FILE, Parameters, calibration
 from negotiation.cases.microsoft_openai.space import CONTRACT_SPACE_FILE
 from negotiation.cases.microsoft_openai.solve import discount_factors, microsoft_weight
-from negotiation.experiments._dynamics import (band, contract_of, draw_frontier, frontier_points,
+from negotiation.experiments._dynamics import (band, contract_of, representatives, draw_frontier, frontier_points,
                                                label_axes, mark, money, prediction_contract, replicate,
                                                settlement_utilities)
 from negotiation.pipeline import Experiment, FigureSpec, Param, Progress, Results, SavedResults, Table
@@ -61,11 +61,11 @@ def spe(p: Parameters, proposer: int) -> tuple[BatchSolution, np.ndarray]:
     return rubinstein_batch(family(p), per_draw(discount_factors, p), proposer, options), options
 
 
-def outcome(solution: BatchSolution, options: np.ndarray, i: int) -> dict[str, Any]:
-    """Draw ``i``: utilities, contract, outside options and whether each binds."""
+def outcome(p: Parameters, solution: BatchSolution, options: np.ndarray, i: int) -> dict[str, Any]:
+    """Draw ``i``: utilities, representative contract, outside options and whether each binds."""
     u = solution.utilities[i]
     slack = u - options[i]
-    return {"utilities": u.tolist(), "contract": contract_of(solution, i), "outside_options": options[i].tolist(),
+    return {"utilities": u.tolist(), "contract": contract_of(p, solution, i), "outside_options": options[i].tolist(),
             "option_binds": (np.abs(slack) <= BINDING_TOL * (1.0 + np.abs(u))).tolist()}
 
 
@@ -86,7 +86,7 @@ def impatience_cases(central: Parameters) -> dict[str, Any]:
     grid = replicate(central, len(rates), impatience_openai=rates)
     solution, options = spe(grid, PROPOSERS["microsoft"])
     nash = predict_batch("asymmetric_nash", grid)
-    return {name: {**outcome(solution, options, i), "impatience_openai": float(rates[i]),
+    return {name: {**outcome(grid, solution, options, i), "impatience_openai": float(rates[i]),
                    "alpha": float(nash.details["alpha"][i]), "asymmetric_nash": nash.utilities[i].tolist()}
             for i, name in enumerate(IMPATIENCE_CASES)}
 
@@ -96,8 +96,9 @@ def interval_over_draws(sample: Parameters) -> dict[str, Any]:
     first, _ = spe(sample, PROPOSERS["microsoft"])
     second, _ = spe(sample, PROPOSERS["openai"])
     advantage = first.utilities[:, 0] - second.utilities[:, 0]
+    chosen = representatives(sample, first)
     return {"utilities": {"microsoft": band(first.utilities[:, 0]), "openai": band(first.utilities[:, 1])},
-            "equity": band(first.share), "revenue_share": band(first.side_terms[:, 0]),
+            "equity": band(chosen["equity"]), "revenue_share": band(chosen["revenue_share"]),
             "first_mover_advantage_microsoft": band(advantage),
             "no_agreement_draws": int(np.count_nonzero(np.isnan(first.utilities[:, 0])))}
 
@@ -114,8 +115,9 @@ def run(parameters: Mapping[str, Any], rng: np.random.Generator, progress: Progr
     target = asym.utilities[0]
     proposers = {}
     for name, proposer in PROPOSERS.items():
-        solution, options = spe(replicate(central, 1), proposer)
-        proposers[name] = outcome(solution, options, 0)
+        one = replicate(central, 1)
+        solution, options = spe(one, proposer)
+        proposers[name] = outcome(one, solution, options, 0)
     progress.update("steps", 1, steps)
     intervals = np.geomspace(parameters["interval_min"], parameters["interval_max"], parameters["interval_points"])
     path = convergence(central, intervals, target)

@@ -18,8 +18,9 @@ from negotiation.cases.microsoft_openai import CONCEPTS, calibration, compare
 from negotiation.cases.microsoft_openai.batch import family, predict_all_batch
 from negotiation.cases.microsoft_openai.compare import CONTINUOUS_RANGES, TERMS
 from negotiation.cases.microsoft_openai.contract_set import draw_set
-from negotiation.cases.microsoft_openai.parameters import CALIBRATION_FILE, PARAMETER_NAMES, Parameters
-from negotiation.cases.microsoft_openai.payoffs import DISCRETE_OPTIONS, contract_utilities
+from negotiation.cases.microsoft_openai.parameters import CALIBRATION_FILE, PARAMETER_NAMES, VALUATION_YEAR, Parameters
+from negotiation.cases.microsoft_openai.payoffs import (DISCRETE_OPTIONS, contract_utilities, ip_decay_microsoft,
+                                                        profit_participation_pv)
 from negotiation.cases.microsoft_openai.space import CONTRACT_SPACE_FILE, case_space, widened
 from negotiation.experiments._case_views import (add_legend, central_and_sample, concept_sizes, contract_marker, draw_frontier, frontier_points, latex_label, marker_kwargs,
                                                  plain_contract, rows, solve_concepts, window_around)
@@ -60,6 +61,10 @@ def run(parameters: Mapping[str, Any], rng: np.random.Generator, progress: Progr
     values = {
         "well_posed": _well_posed(p, central, parameters["perturbation_patterns"], rng),
         "disagreement": d,
+        "profit_participation_share": float(profit_participation_pv(p) / p.valuation_post_money),
+        # the contract year at whose end Microsoft's decaying IP value meets OpenAI's cost (t = year + 1 - 2025.5)
+        "ip_crossing_year": float(VALUATION_YEAR - 1.0 + np.log(p.ip_value_microsoft / p.ip_cost_openai)
+                                  / ip_decay_microsoft(p)),
         "settlement_comparison": _settlement_record(position, actual),
         "predictions": {c: _prediction_record(predicted[c], utilities[c], scored[c], scored, optimal[c]) for c in CONCEPTS},
         "baselines": {b: {"contract": dict(baselines[b]), "utilities": _utilities(p, baselines[b]),
@@ -155,6 +160,12 @@ def _interval_record(batch: Any, actual: Mapping[str, Any], scored: Mapping) -> 
     record["score"] = np.percentile(scores, PERCENTILES) if ok.any() else None
     record["beats_share"] = {b: float(np.mean(scores < scored[b].score)) if ok.any() else None for b in BASELINES}
     record["discrete_modes"] = {t: _mode(batch.contract[t][ok]) for t in DISCRETE_OPTIONS}
+    years = DISCRETE_OPTIONS["ip_rights_until"]
+    ip = batch.contract["ip_rights_until"][ok]
+    record["ip_at_grid_end_share"] = {"first": float(np.mean(ip == min(years))) if ok.any() else None,
+                                      "last": float(np.mean(ip == max(years))) if ok.any() else None}
+    e_lo = case_space().bounds("equity")[0]
+    record["equity_at_lower_bound_share"] = float(np.mean(batch.contract["equity"][ok] <= e_lo + 1e-12)) if ok.any() else None
     return record
 
 
@@ -311,6 +322,11 @@ def _macros(values: Mapping[str, Any]) -> dict[str, str]:
         macros[f"{name}Score"] = f"{r['score']:.3f}"
         consistent = [t for t, row in r["terms"].items() if row["consistent"]]
         macros[f"{name}Consistent"] = str(len(consistent))
+        macros[f"{name}IpRightsUntil"] = str(r["contract"]["ip_rights_until"])
+        macros[f"{name}AzureCommitment"] = f"{r['contract']['azure_commitment']:.0f}"
+        macros[f"{name}IpAtFirstYear"] = f"{i['ip_at_grid_end_share']['first']:.2f}"
+        macros[f"{name}IpAtLastYear"] = f"{i['ip_at_grid_end_share']['last']:.2f}"
+        macros[f"{name}EquityAtZero"] = f"{i['equity_at_lower_bound_share']:.2f}"
         macros[f"{name}Inconsistent"] = ", ".join(TERM_NAMES[t] for t in TERMS if t not in consistent) or "none"
         macros[f"{name}EquitySetLow"], macros[f"{name}EquitySetHigh"] = (f"{x:.2f}" for x in r["optimal_set"]["equity"])
         macros[f"{name}ShareSetLow"], macros[f"{name}ShareSetHigh"] = (f"{x:.2f}" for x in r["optimal_set"]["revenue_share"])
@@ -328,6 +344,8 @@ def _macros(values: Mapping[str, Any]) -> dict[str, str]:
     macros["SettlementRationalM"] = "yes" if s["individually_rational"]["microsoft"] else "no"
     macros["SettlementRationalO"] = "yes" if s["individually_rational"]["openai"] else "no"
     macros["DisagreementUM"], macros["DisagreementUO"] = (f"{x:.1f}" for x in values["disagreement"])
+    macros["ProfitParticipationShare"] = f"{100 * values['profit_participation_share']:.1f}"
+    macros["IpCrossingYear"] = f"{values['ip_crossing_year']:.1f}"
     macros["Draws"] = str(values["draws"])
     wp = values["well_posed"]["concepts"]
     macros["WellPosedWidenedSame"] = str(sum(not wp[c]["widened_differs"] for c in CONCEPTS))

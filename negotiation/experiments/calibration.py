@@ -60,8 +60,20 @@ def run(parameters: Mapping[str, Any], rng: np.random.Generator, progress: Progr
             "LatestDate": latest,
             "MouDate": MOU_DATE,
             **contract_space_macros(),
+            **parameter_macros(calibration().specs),
         },
     )
+
+
+def parameter_macros(specs: Mapping[str, Any]) -> dict[str, str]:
+    """Every input's low, central and high value, e.g. ``AzureNeedCentral`` (digits spelled: ``RevenueTwoZeroTwoFiveLow``)."""
+    digits = dict(zip("0123456789", ("Zero", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine")))
+    out = {}
+    for name, spec in specs.items():
+        camel = "".join(digits.get(ch, ch) for ch in "".join(part.capitalize() for part in name.split("_")))
+        for level in ("low", "central", "high"):
+            out[f"{camel}{level.capitalize()}"] = f"{getattr(spec, level):g}"
+    return out
 
 
 def contract_space_macros() -> dict[str, str]:

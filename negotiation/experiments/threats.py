@@ -83,8 +83,8 @@ def describe(probabilities: np.ndarray, actions: tuple[str, ...]) -> str:
     return " + ".join(f"{q:.2f} {ACTION_LABELS[a]}" for q, a in support)
 
 
-def central_outcome(solution: ThreatBatch, dropped: str | None) -> dict[str, Any]:
-    """The central draw's threats, threat point, agreement and contract."""
+def central_outcome(central: Parameters, solution: ThreatBatch, dropped: str | None) -> dict[str, Any]:
+    """The central draw's threats, threat point, agreement and representative contract."""
     openai = tuple(a for a in OPENAI_ACTIONS if a != dropped)
     x, y = solution.threats[0][0], solution.threats[1][0]
     return {
@@ -93,7 +93,7 @@ def central_outcome(solution: ThreatBatch, dropped: str | None) -> dict[str, Any
         "threat_point": solution.disagreement[0].tolist(),
         "utilities": solution.solution.utilities[0].tolist(),
         "slope": float(solution.slope[0]),
-        "contract": contract_of(solution.solution, 0),
+        "contract": contract_of(central, solution.solution, 0),
         "dropped_action": dropped,
     }
 
@@ -123,7 +123,7 @@ def run(parameters: Mapping[str, Any], rng: np.random.Generator, progress: Progr
     outcomes: dict[str, dict[str, Any]] = {}
     solved: dict[str, ThreatBatch] = {}
     for index, (name, dropped) in enumerate(SCENARIOS.items(), start=1):
-        outcomes[name] = central_outcome(solve_scenario(central, A, B, dropped), dropped)
+        outcomes[name] = central_outcome(central, solve_scenario(central, A, B, dropped), dropped)
         solved[name] = solve_scenario(sample, A_s, B_s, dropped)
         progress.update("scenarios", index, len(SCENARIOS))
     base = np.array(outcomes["baseline"]["utilities"])
