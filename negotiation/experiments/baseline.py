@@ -19,8 +19,8 @@ from negotiation.cases.microsoft_openai.batch import family, predict_all_batch
 from negotiation.cases.microsoft_openai.compare import CONTINUOUS_RANGES, TERMS
 from negotiation.cases.microsoft_openai.contract_set import draw_set
 from negotiation.cases.microsoft_openai.parameters import CALIBRATION_FILE, PARAMETER_NAMES, VALUATION_YEAR, Parameters
-from negotiation.cases.microsoft_openai.payoffs import (DISCRETE_OPTIONS, contract_utilities, ip_decay_microsoft,
-                                                        profit_participation_pv)
+from negotiation.cases.microsoft_openai.payoffs import (DISCRETE_OPTIONS, contract_utilities, conversion_loss,
+                                                        ip_decay_microsoft, profit_participation_pv)
 from negotiation.cases.microsoft_openai.space import CONTRACT_SPACE_FILE, case_space, widened
 from negotiation.experiments._case_views import (add_legend, central_and_sample, concept_sizes, contract_marker, draw_frontier, frontier_points, latex_label, marker_kwargs,
                                                  plain_contract, rows, solve_concepts, window_around)
@@ -66,6 +66,7 @@ def run(parameters: Mapping[str, Any], rng: np.random.Generator, progress: Progr
         "ip_crossing_year": float(VALUATION_YEAR - 1.0 + np.log(p.ip_value_microsoft / p.ip_cost_openai)
                                   / ip_decay_microsoft(p)),
         "settlement_comparison": _settlement_record(position, actual),
+        "settlement_accounting": _settlement_accounting(p, actual, d, utilities["utilitarian"]),
         "predictions": {c: _prediction_record(predicted[c], utilities[c], scored[c], scored, optimal[c]) for c in CONCEPTS},
         "baselines": {b: {"contract": dict(baselines[b]), "utilities": _utilities(p, baselines[b]),
                           "score": scored[b].score} for b in BASELINES},
@@ -129,6 +130,31 @@ def _prediction_record(contract: dict, u: np.ndarray, score: compare.ContractSco
         "terms": {t.term: {"predicted": t.predicted, "actual": t.actual, "error": t.error, "match": t.match,
                            "consistent": t.consistent} for t in score.terms},
         "beats": {b: bool(score.score < scored[b].score) for b in BASELINES},
+    }
+
+
+def _settlement_accounting(p: Any, actual: Mapping[str, Any], d: np.ndarray, efficient: np.ndarray) -> dict[str, Any]:
+    """COMPARISON: where the settlement's shortfall comes from under the model.
+
+    ``J* = u_M + u_O`` of an efficient contract (the utilitarian solution; under transferable utility
+    every efficient contract has it). The settlement's joint shortfall ``J* - (u_M + u_O)``; the same
+    with its commitment cut to the calibrated need (every other term kept), which isolates the cost
+    the model charges for committed dollars beyond expected use; and the conversion loss at which
+    some efficient contract that gives Microsoft the settlement's ``u_M`` (and so Pareto-dominates
+    the settlement) becomes individually rational for OpenAI: ``L + d_O - (J* - u_M)``.
+    """
+    joint = float(np.sum(efficient))
+    u = np.array([float(x) for x in contract_utilities(p, actual)])
+    capped = {**actual, "azure_commitment": min(float(actual["azure_commitment"]), float(p.azure_need))}
+    u_capped = np.array([float(x) for x in contract_utilities(p, capped)])
+    return {
+        "joint_efficient": joint,
+        "joint_shortfall": joint - float(u.sum()),
+        "at_need_utilities": u_capped,
+        "at_need_gains": u_capped - d,
+        "at_need_joint_shortfall": joint - float(u_capped.sum()),
+        "unused_commitment_cost_openai": float(u_capped[1] - u[1]),
+        "conversion_loss_for_a_dominating_contract": float(conversion_loss(p) + d[1] - (joint - u[0])),
     }
 
 
@@ -344,6 +370,13 @@ def _macros(values: Mapping[str, Any]) -> dict[str, str]:
     macros["SettlementRationalM"] = "yes" if s["individually_rational"]["microsoft"] else "no"
     macros["SettlementRationalO"] = "yes" if s["individually_rational"]["openai"] else "no"
     macros["DisagreementUM"], macros["DisagreementUO"] = (f"{x:.1f}" for x in values["disagreement"])
+    a = values["settlement_accounting"]
+    macros["SettlementJointShortfall"] = f"{a['joint_shortfall']:.1f}"
+    macros["SettlementAtNeedUM"], macros["SettlementAtNeedUO"] = (f"{x:.1f}" for x in a["at_need_utilities"])
+    macros["SettlementAtNeedGainM"], macros["SettlementAtNeedGainO"] = (f"{x:.1f}" for x in a["at_need_gains"])
+    macros["SettlementAtNeedJointShortfall"] = f"{a['at_need_joint_shortfall']:.2f}"
+    macros["SettlementUnusedCommitmentCostO"] = f"{a['unused_commitment_cost_openai']:.1f}"
+    macros["ConversionLossForDominatingContract"] = f"{a['conversion_loss_for_a_dominating_contract']:.1f}"
     macros["ProfitParticipationShare"] = f"{100 * values['profit_participation_share']:.1f}"
     macros["IpCrossingYear"] = f"{values['ip_crossing_year']:.1f}"
     macros["Draws"] = str(values["draws"])

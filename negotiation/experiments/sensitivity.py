@@ -335,7 +335,11 @@ def consistent_table(comparison: Mapping[str, Any]) -> Table:
     """COMPARISON: per term, the settlement's value and each concept's share of draws whose optimal set contains it."""
     concepts = tuple(comparison)
     first = next(iter(comparison.values()))
-    rows = tuple((term.replace("_", " "), str(first[term]["actual"]),
+    def shown(value: Any) -> str:
+        text = {"agi": "AGI", "True": "yes", "False": "no"}.get(str(value), str(value))
+        return f"{value:g}" if isinstance(value, float) else text
+
+    rows = tuple((term.replace("_", " "), shown(first[term]["actual"]),
                   *(comparison[c][term]["share_consistent"] for c in concepts)) for term in (*CONTINUOUS_TERMS, *DISCRETE_OPTIONS))
     return Table(
         columns=("term", "comparison_actual", *(f"comparison_{c}" for c in concepts)),
