@@ -177,3 +177,16 @@ def test_the_data_file_is_the_space_the_case_uses():
     assert load_space() == case_space()
     assert set(case_space().engine_space()) == {*CONTINUOUS_TERMS, *DISCRETE_TERMS}
     assert dataclasses.is_dataclass(case_space())
+
+
+def test_a_space_goes_to_worker_processes_and_chunks_on_a_pool_equal_one_process():
+    import pickle
+    from concurrent.futures import ProcessPoolExecutor
+
+    space = widened(case_space())
+    assert pickle.loads(pickle.dumps(space)) == space
+    draws = calibration().sample(np.random.default_rng(SEED), 4)
+    with ProcessPoolExecutor(2) as pool:
+        pooled = cb.predict_all_batch(draws, ("nash",), chunk=2, executor=pool, space=space)
+    alone = cb.predict_all_batch(draws, ("nash",), space=space)
+    assert np.array_equal(pooled["nash"].utilities, alone["nash"].utilities)

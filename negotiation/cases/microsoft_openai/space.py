@@ -76,7 +76,10 @@ class DiscreteTerm:
 
 @dataclass(frozen=True)
 class CaseSpace:
-    """The case's contract space: continuous and discrete terms by name (file order)."""
+    """The case's contract space: continuous and discrete terms by name (file order).
+
+    Plain dicts (not read-only proxies) so that a space can be sent to worker processes.
+    """
 
     continuous: Mapping[str, ContinuousTerm]
     discrete: Mapping[str, DiscreteTerm]
@@ -191,8 +194,8 @@ def parse_space(data: Mapping[str, Any]) -> CaseSpace:
         missing = [n for n in names if n not in table]
         if missing:
             raise _fail(f"[{kind}]", f"term {missing[0]!r} missing")
-    return CaseSpace(MappingProxyType({n: _continuous(n, continuous[n]) for n in CONTINUOUS_TERMS}),
-                     MappingProxyType({n: _discrete(n, discrete[n]) for n in DISCRETE_TERMS}))
+    return CaseSpace({n: _continuous(n, continuous[n]) for n in CONTINUOUS_TERMS},
+                     {n: _discrete(n, discrete[n]) for n in DISCRETE_TERMS})
 
 
 def load_space(path: Path | str = CONTRACT_SPACE_FILE) -> CaseSpace:
@@ -231,4 +234,4 @@ def widened(space: CaseSpace) -> CaseSpace:
             discrete[t.name] = replace(t, options=grid + named)
         else:
             discrete[t.name] = t
-    return CaseSpace(MappingProxyType(continuous), MappingProxyType(discrete))
+    return CaseSpace(continuous, discrete)
