@@ -19,6 +19,7 @@ from negotiation.cases.microsoft_openai.batch import family, predict_all_batch
 from negotiation.cases.microsoft_openai.compare import CONTINUOUS_RANGES, TERMS
 from negotiation.cases.microsoft_openai.contract_set import draw_set
 from negotiation.cases.microsoft_openai.parameters import CALIBRATION_FILE, PARAMETER_NAMES, VALUATION_YEAR, Parameters
+from negotiation.cases.microsoft_openai.positions import POSITIONS_FILE
 from negotiation.cases.microsoft_openai.payoffs import (DISCRETE_OPTIONS, contract_utilities, conversion_loss,
                                                         ip_decay_microsoft, profit_participation_pv)
 from negotiation.cases.microsoft_openai.space import CONTRACT_SPACE_FILE, case_space, widened
@@ -463,5 +464,5 @@ EXPERIMENT = Experiment(
             "its other terms differ.",
         ),
     ),
-    data_files=(CALIBRATION_FILE, CONTRACT_SPACE_FILE, compare.SETTLEMENT_FILE, compare.POSITIONS_FILE),
+    data_files=(CALIBRATION_FILE, CONTRACT_SPACE_FILE, compare.SETTLEMENT_FILE, POSITIONS_FILE),
 )

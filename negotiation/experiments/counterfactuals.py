@@ -22,6 +22,7 @@ from negotiation.cases.microsoft_openai.batch import family, rows_of
 from negotiation.cases.microsoft_openai.parameters import CALIBRATION_FILE
 from negotiation.cases.microsoft_openai.space import CONTRACT_SPACE_FILE
 from negotiation.cases.microsoft_openai.payoffs import contract_utilities, status_quo_payoffs
+from negotiation.cases.microsoft_openai.positions import POSITIONS_FILE, positions
 from negotiation.experiments._case_views import (add_legend, central_and_sample, concept_sizes, draw_frontier, frontier_points,
                                                  latex_label, marker_kwargs, plain_contract,
                                                  radial_positions, solve_concepts, window_around)
@@ -46,7 +47,7 @@ SCHEMA = {
 
 def contracts() -> dict[str, dict[str, Any]]:
     """The counterfactual contracts; the last two are COMPARISON contracts built from the settlement."""
-    positions = {side: dict(contract) for side, contract in compare.positions().items()}
+    positions = {side: dict(contract) for side, contract in positions().items()}
     actual = dict(compare.settlement())
     return {
         "status_quo": positions["status_quo"],
@@ -173,5 +174,5 @@ EXPERIMENT = Experiment(
             "status quo $d$ as in Fig.~\\ref{fig:baseline-frontier}; shaded: individually rational region.",
         ),
     ),
-    data_files=(CALIBRATION_FILE, CONTRACT_SPACE_FILE, compare.SETTLEMENT_FILE, compare.POSITIONS_FILE),
+    data_files=(CALIBRATION_FILE, CONTRACT_SPACE_FILE, compare.SETTLEMENT_FILE, POSITIONS_FILE),
 )

@@ -22,13 +22,13 @@ from typing import Any, Mapping
 import numpy as np
 
 import negotiation as ng
-from negotiation.cases.microsoft_openai.parameters import DATA_DIR, MOU_DATE, Parameters, calibration, parse_sources
+from negotiation.cases.microsoft_openai.parameters import DATA_DIR, Parameters, calibration, parse_sources
+from negotiation.cases.microsoft_openai.positions import positions
 from negotiation.cases.microsoft_openai.payoffs import contract_utilities, status_quo_payoffs
 from negotiation.cases.microsoft_openai.space import CONTINUOUS_TERMS, DISCRETE_TERMS, case_space
 from negotiation.cases.microsoft_openai.solve import CONCEPTS, Prediction, predict, problem
 
 SETTLEMENT_FILE = DATA_DIR / "settlement.toml"
-POSITIONS_FILE = DATA_DIR / "positions.toml"
 CONTINUOUS_RANGES = {t: case_space().bounds(t) for t in CONTINUOUS_TERMS}
 TERMS = (*CONTINUOUS_RANGES, *DISCRETE_TERMS)
 #: A settlement with radial factor t <= 1 + FRONTIER_TOL counts as on the frontier.
@@ -136,28 +136,6 @@ def settlement() -> Mapping[str, Any]:
     if missing:
         raise ValueError(f"settlement term {missing[0]!r} missing")
     return MappingProxyType({t: terms[t] for t in TERMS})
-
-
-def positions() -> dict[str, Mapping[str, Any]]:
-    """The reported pre-MOU positions as full contracts: ``status_quo``, ``openai``, ``microsoft``.
-
-    ``status_quo`` is the 2019/2023 contract written in the contract space; each side's position
-    is the status quo with the terms that side was reported to move on.
-
-    Raises
-    ------
-    ValueError
-        If a position is dated on or after the MOU.
-    """
-    data = _load(POSITIONS_FILE)
-    sources = parse_sources(data["sources"])
-    for side in ("status_quo", "openai", "microsoft"):
-        if sources[data[side]["source"]].date >= MOU_DATE:
-            raise ValueError(f"position {side!r} is dated on or after the MOU")
-    status_quo = {t: data["status_quo"][t] for t in TERMS}
-    return {"status_quo": MappingProxyType(status_quo),
-            **{s: MappingProxyType({**status_quo, **{t: v for t, v in data[s].items() if t in TERMS}})
-               for s in ("openai", "microsoft")}}
 
 
 def baselines() -> tuple[tuple[str, Mapping[str, Any]], ...]:

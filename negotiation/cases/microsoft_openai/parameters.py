@@ -35,10 +35,13 @@ VALUATION_YEAR = 2025.5
 ASSUMPTION = "assumption"
 
 REQUIRED_FIELDS = ("unit", "low", "central", "high", "date", "source", "note")
-#: ``kind``: "probability" or "share" (checked in [0, 1]); ``must_be_below``: another parameter
-#: that this one must stay below over both ranges (this high < that low).
+#: ``kind``: "probability" or "share" (checked in [0, 1]), or "switch" (a declared modelling
+#: choice: 0 or 1, the same for every draw, so low = central = high); ``must_be_below``: another
+#: parameter that this one must stay below over both ranges (this high < that low).
 OPTIONAL_FIELDS = ("kind", "must_be_below")
 BOUNDED_KINDS = ("probability", "share")
+SWITCH = "switch"
+KINDS = (*BOUNDED_KINDS, SWITCH)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 Value = float | np.ndarray
@@ -265,8 +268,11 @@ def _parse_spec(name: str, entry: Mapping[str, Any], sources: Mapping[str, Sourc
     if not low <= central <= high:
         raise CalibrationError(f"{where}: central {central} outside [low, high] = [{low}, {high}]")
     kind = entry.get("kind")
-    if kind is not None and kind not in BOUNDED_KINDS:
-        raise CalibrationError(f"{where}: kind must be one of {BOUNDED_KINDS}, got {kind!r}")
+    if kind is not None and kind not in KINDS:
+        raise CalibrationError(f"{where}: kind must be one of {KINDS}, got {kind!r}")
+    if kind == SWITCH and not (low == central == high and central in (0.0, 1.0)):
+        raise CalibrationError(f"{where}: a switch is a modelling choice, 0 or 1 with low = central = high, "
+                               f"got [{low}, {central}, {high}]")
     if kind is not None and not (0.0 <= low and high <= 1.0):
         raise CalibrationError(f"{where}: a {kind} must lie in [0, 1], got [{low}, {high}]")
     source = entry["source"]
