@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from negotiation.cases.microsoft_openai import CONCEPTS, calibration, compare
+from negotiation.cases.microsoft_openai import CONCEPTS, calibration, compare, score
 from negotiation.cases.microsoft_openai.batch import family, predict_all_batch
 from negotiation.cases.microsoft_openai.compare import CONTINUOUS_RANGES, TERMS
 from negotiation.cases.microsoft_openai.contract_set import draw_set
@@ -36,6 +36,8 @@ SCHEMA = {
     "draws": Param(int, "calibration draws (uniform on each range) for the prediction intervals", default=400, low=10,
                    high=20_000),
     "grid": Param(int, "revenue-share points of each concept's transfer curve", default=61, low=11, high=201),
+    "random_draws": Param(int, "uniformly random contracts scored as the random baseline (Monte Carlo)", default=20_000,
+                          low=100, high=1_000_000),
     "perturbation_patterns": Param(int, "sign patterns of the 1e-10 perturbation of every input (well-posedness)",
                                    default=3, low=1, high=100),
 }
@@ -77,7 +79,32 @@ def run(parameters: Mapping[str, Any], rng: np.random.Generator, progress: Progr
         "transfer_curves": _transfer_curves(p, predicted, utilities, actual, parameters["grid"]),
         "draws": parameters["draws"],
     }
+    progress.message("proper scores of the predictive distributions over the draws (score.skill)")
+    values["proper_scores"] = _proper_scores({c: sample[c].contract for c in CONCEPTS}, actual,
+                                             parameters["random_draws"], rng)
     return Results(values=values, tables=_tables(values, actual), macros=_macros(values))
+
+
+INFORMED = ("openai", "microsoft", "positions_midpoint")
+"""The informed baselines of :func:`.score.informed_baselines`: each side's position and their midpoint."""
+
+
+def _proper_scores(samples: Mapping[str, Mapping[str, np.ndarray]], actual: Mapping[str, Any], random_draws: int,
+                   rng: np.random.Generator) -> dict[str, Any]:
+    """Skill (``score.skill``) of every concept's predictive distribution, the random contract and the
+    informed baselines (points); whether each concept beats the random contract (skill > 0) and
+    every informed baseline (skill above the best of them). The random reference is the same for every row
+    (``score.skill``'s default seed); ``rng`` draws the random row's contracts. COMPARISON with the settlement."""
+    space = case_space()
+    skills = {c: score.skill(samples[c], actual, space) for c in CONCEPTS}
+    skills["random"] = score.skill(score.random_contracts(random_draws, rng, space), actual, space)
+    skills |= {b: score.skill({t: [v] for t, v in c.items()}, actual, space)
+               for b, c in score.informed_baselines().items()}
+    best_informed = max(skills[b]["total"] for b in INFORMED)
+    return {"skills": skills, "terms": list(score.TERMS), "best_informed": best_informed,
+            "beats_random": [c for c in CONCEPTS if skills[c]["total"] > 0.0],
+            "beats_informed": [c for c in CONCEPTS if skills[c]["total"] > best_informed],
+            "random_draws": random_draws}
 
 
 PERTURBATION = 1e-10
@@ -317,7 +344,29 @@ def _tables(values: Mapping[str, Any], actual: Mapping[str, Any]) -> dict[str, T
                  "Largest rel.\\ change"),
         formats=("s", "s", ".1e", "s", ".1e"),
     )
-    return {"terms": terms, "scores": scores, "intervals": intervals, "sets": sets, "well_posed": well_posed}
+    return {"terms": terms, "scores": scores, "proper_scores": _proper_table(values["proper_scores"]), "intervals": intervals, "sets": sets, "well_posed": well_posed}
+
+
+PROPER_LABELS = {"random": "Random contract", "openai": "OpenAI position", "microsoft": "Microsoft position",
+                 "positions_midpoint": "Midpoint, AGI terms as asked"}
+"""Row labels of the baselines in the ``proper_scores`` table."""
+
+
+def _proper_table(proper: Mapping[str, Any]) -> Table:
+    """``proper_scores``: total and per-term skill over the random contract (CRPS / Brier, :mod:`.score`),
+    and whether a concept beats the random contract and every informed baseline (COMPARISON)."""
+    terms, skills = proper["terms"], proper["skills"]
+    flags = {c: ("yes" if c in proper["beats_random"] else "no", "yes" if c in proper["beats_informed"] else "no")
+             for c in CONCEPTS}
+    rows_ = tuple((latex_label(n) if n in CONCEPTS else PROPER_LABELS[n], skills[n]["total"],
+                   *(skills[n][t] for t in terms), *flags.get(n, ("--", "--")))
+                  for n in (*CONCEPTS, "random", *INFORMED))
+    return Table(
+        columns=("prediction", "total_skill", *(f"skill_{t}" for t in terms), "beats_random", "beats_informed"),
+        rows=rows_,
+        headers=("Prediction", "Total skill", *(TERM_LABELS[t] for t in terms), "Beats random", "Beats informed"),
+        formats=("s", "+.2f", *("+.2f" for _ in terms), "s", "s"),
+    )
 
 
 def _set_cell(term: str, members: list) -> str:
@@ -386,6 +435,28 @@ def _macros(values: Mapping[str, Any]) -> dict[str, str]:
     macros["WellPosedPerturbedSame"] = str(sum(not wp[c]["perturbed_differs"] for c in CONCEPTS))
     macros["WellPosedPatterns"] = str(values["well_posed"]["patterns"])
     macros["Concepts"] = str(len(CONCEPTS))
+    macros |= _proper_macros(values["proper_scores"])
+    return macros
+
+
+def _proper_macros(proper: Mapping[str, Any]) -> dict[str, str]:
+    """The proper-score sentences' numbers (COMPARISON): skills, who beats the random contract and the
+    informed baselines, the best concept."""
+    skills = proper["skills"]
+    best = max(CONCEPTS, key=lambda c: skills[c]["total"])
+    macros = {f"{_camel(n)}Skill": f"{skills[n]['total']:+.2f}" for n in (*CONCEPTS, "random", *INFORMED)}
+    macros |= {
+        "ProperBeatsRandomCount": str(len(proper["beats_random"])),
+        "ProperBeatsRandom": _list_text(proper["beats_random"]),
+        "ProperNotBeatsRandom": _list_text([c for c in CONCEPTS if c not in proper["beats_random"]]),
+        "ProperBeatsInformedCount": str(len(proper["beats_informed"])),
+        "ProperBeatsInformed": _list_text(proper["beats_informed"]),
+        "ProperNotBeatsInformed": _list_text([c for c in CONCEPTS if c not in proper["beats_informed"]]),
+        "ProperBestInformedSkill": f"{proper['best_informed']:+.2f}",
+        "ProperBest": latex_label(best),
+        "ProperBestSkill": f"{skills[best]['total']:+.2f}",
+        "ProperRandomDraws": str(proper["random_draws"]),
+    }
     return macros
 
 

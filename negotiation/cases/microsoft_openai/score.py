@@ -1,0 +1,269 @@
+"""Proper scores of a predictive distribution against the settlement, as skill over a random contract.
+
+Comparison code (it may read the settlement through :func:`.compare.settlement`); nothing here
+feeds a prediction. A prediction is scored as the distribution of its representative contract
+over the calibration draws (one predicted value per draw and term); a point prediction is a
+distribution with one draw.
+
+Rules, per term (Gneiting & Raftery 2007, "Strictly proper scoring rules, prediction, and
+estimation", JASA 102:359-378):
+
+* continuous terms (``equity``, ``revenue_share``, ``azure_commitment``) and the ORDINAL year
+  term ``ip_rights_until``: the continuous ranked probability score (:func:`crps`), so a year
+  is scored by its distance: 2031 is nearer 2032 than 2035 is.
+* the other discrete terms: the multi-category Brier score (:func:`brier`) with the predictive
+  probability of an option equal to the share of draws whose representative takes it. The terms
+  whose options mix years with ``"agi"``/``"none"`` (``revenue_share_until``,
+  ``api_exclusivity``) are treated as CATEGORICAL: placing "AGI" on the year line would need
+  the expected AGI date, a calibrated quantity the comparison should not depend on, and with two
+  or three options the ordering carries little extra information.
+
+Set-valued predictions: the representative of each draw is scored (it is what a concept
+predicts when its optimal set has several members); the optimal sets are reported beside the
+score by :mod:`.compare`, not mixed into it.
+
+Combination: per-term SKILL ``1 - S / S_random`` against the uniformly random contract (0: as
+good as random, 1: perfect, negative: worse than random), and the mean over terms ("total").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from negotiation.cases.microsoft_openai.parameters import calibration
+from negotiation.cases.microsoft_openai.positions import SIDES, positions
+from negotiation.cases.microsoft_openai.space import CONTINUOUS_TERMS, DISCRETE_TERMS, CaseSpace, case_space
+
+#: Terms scored by CRPS (distance-sensitive): the continuous terms and the year-valued IP horizon.
+CRPS_TERMS = (*CONTINUOUS_TERMS, "ip_rights_until")
+#: Terms scored by the Brier score (categorical).
+BRIER_TERMS = tuple(t for t in DISCRETE_TERMS if t not in CRPS_TERMS)
+TERMS = (*CRPS_TERMS, *BRIER_TERMS)
+#: Monte Carlo draws of the random contract for a term capped by a calibrated parameter.
+RANDOM_DRAWS = 20_000
+
+
+def _finite_array(samples: Sequence[float] | np.ndarray, name: str) -> np.ndarray:
+    x = np.asarray(samples, dtype=float).ravel()
+    if x.size == 0:
+        raise ValueError(f"{name}: at least one sample is needed, got none")
+    if not np.all(np.isfinite(x)):
+        raise ValueError(f"{name}: samples must be finite numbers")
+    return x
+
+
+def crps(samples: Sequence[float] | np.ndarray, actual: float) -> float:
+    """CRPS of the empirical distribution of ``samples`` at the outcome ``actual`` (lower is better).
+
+    ``CRPS(F, y) = E|X - y| - 0.5 E|X - X'|`` with X, X' independent draws from F (Gneiting &
+    Raftery 2007, eq. 21), exact for the empirical distribution of the n samples (Hersbach
+    2000, Weather and Forecasting 15:559-570). With the sorted samples x_(1) <= ... <= x_(n),
+    ``E|X - X'| = (2 / n^2) sum_i (2i - n - 1) x_(i)``, so the cost is O(n log n).
+    One sample gives ``|x - y|``.
+
+    Raises
+    ------
+    ValueError
+        If there are no samples or a sample or ``actual`` is not finite.
+    """
+    x = np.sort(_finite_array(samples, "crps samples"))
+    y = float(actual)
+    if not np.isfinite(y):
+        raise ValueError(f"crps actual must be a finite number, got {actual!r}")
+    n = x.size
+    spread = 2.0 * float(np.dot(2.0 * np.arange(1, n + 1) - n - 1, x)) / n**2
+    return float(np.mean(np.abs(x - y)) - 0.5 * spread)
+
+
+def crps_uniform(low: float, high: float, actual: float) -> float:
+    """Closed-form CRPS of the uniform distribution on ``[low, high]`` at ``actual``.
+
+    For y in [a, b]: ``((y - a)^2 + (b - y)^2) / (2 (b - a)) - (b - a) / 6``; outside, the distance
+    to the interval is added: ``CRPS = |y - clip(y)| + CRPS(clip(y))`` (Gneiting & Raftery 2007,
+    eq. 21 with E|X - X'| = (b - a) / 3).
+    """
+    if not high > low:
+        raise ValueError(f"crps_uniform needs low < high, got low {low}, high {high}")
+    y = min(max(float(actual), low), high)
+    width = high - low
+    return abs(float(actual) - y) + ((y - low) ** 2 + (high - y) ** 2) / (2 * width) - width / 6
+
+
+def option_probabilities(samples: Sequence[Any], options: Sequence[Any]) -> np.ndarray:
+    """The predictive probability of each option: the share of draws equal to it.
+
+    Raises
+    ------
+    ValueError
+        If a draw takes a value outside ``options`` (the error names it and the options).
+    """
+    values = list(np.asarray(samples, dtype=object).ravel())
+    if not values:
+        raise ValueError("option_probabilities: at least one sample is needed, got none")
+    index = [_index(v, options) for v in values]
+    return np.bincount(index, minlength=len(options)) / len(values)
+
+
+def _index(value: Any, options: Sequence[Any]) -> int:
+    value = value.item() if isinstance(value, np.generic) else value
+    for i, o in enumerate(options):
+        if value == o and isinstance(value, bool) == isinstance(o, bool):
+            return i
+    raise ValueError(f"value {value!r} is not one of the options {list(options)}")
+
+
+def _checked_probabilities(probabilities: Sequence[float] | np.ndarray) -> np.ndarray:
+    p = np.asarray(probabilities, dtype=float).ravel()
+    if p.size == 0 or np.any(p < 0) or not np.isclose(p.sum(), 1.0, atol=1e-9):
+        raise ValueError(f"probabilities must be non-negative and sum to 1, got {p.tolist()}")
+    return p
+
+
+def brier(probabilities: Sequence[float] | np.ndarray, actual_option: int) -> float:
+    """Multi-category Brier score ``sum_k (p_k - 1[k = actual])^2`` in [0, 2] (lower is better).
+
+    Strictly proper (Brier 1950; Gneiting & Raftery 2007, eq. 7 up to sign). ``actual_option``
+    is the index of the observed option.
+
+    Raises
+    ------
+    ValueError
+        If the probabilities are not a distribution or the index is out of range.
+    """
+    p = _checked_probabilities(probabilities)
+    if not 0 <= actual_option < p.size:
+        raise ValueError(f"actual_option must be an index in [0, {p.size - 1}], got {actual_option}")
+    outcome = np.zeros_like(p)
+    outcome[actual_option] = 1.0
+    return float(np.sum((p - outcome) ** 2))
+
+
+def log_score(probabilities: Sequence[float] | np.ndarray, actual_option: int) -> float:
+    """Logarithmic score ``-log p_actual`` (lower is better; ``inf`` if the outcome had probability 0).
+
+    Strictly proper and local (Good 1952; Gneiting & Raftery 2007, Section 3.3). Not used in
+    :func:`skill`, because a degenerate prediction that misses scores ``inf``; reported beside it.
+    """
+    p = _checked_probabilities(probabilities)
+    if not 0 <= actual_option < p.size:
+        raise ValueError(f"actual_option must be an index in [0, {p.size - 1}], got {actual_option}")
+    return float(-np.log(p[actual_option])) if p[actual_option] > 0 else float("inf")
+
+
+def term_score(term: str, samples: Sequence[Any] | np.ndarray, actual: Any, space: CaseSpace) -> float:
+    """The proper score of one term: CRPS for ``CRPS_TERMS``, Brier over the space's options otherwise."""
+    if term in CONTINUOUS_TERMS:
+        return crps(samples, float(actual))
+    if term in CRPS_TERMS:
+        return crps([_year(term, v) for v in np.asarray(samples, dtype=object).ravel()], _year(term, actual))
+    options = space.discrete[term].options
+    return brier(option_probabilities(samples, options), _index(actual, options))
+
+
+def _year(term: str, value: Any) -> float:
+    value = value.item() if isinstance(value, np.generic) else value
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"{term} is scored by distance and must be a year, got {value!r}")
+    return float(value)
+
+
+def random_contracts(n: int, rng: np.random.Generator, space: CaseSpace | None = None) -> dict[str, np.ndarray]:
+    """``n`` uniformly random contracts of the space, as ``samples`` for :func:`skill`.
+
+    Continuous terms uniform on their bounds; a term capped ``at_most`` a calibrated parameter is
+    uniform on ``[low, min(high, cap)]`` with the cap drawn from the calibration ranges; discrete
+    terms uniform over their options.
+    """
+    space = case_space() if space is None else space
+    if n < 1:
+        raise ValueError(f"random_contracts: n must be at least 1, got {n}")
+    out: dict[str, np.ndarray] = {}
+    for term, spec in space.continuous.items():
+        high = np.full(n, spec.high)
+        if spec.at_most is not None:
+            high = np.minimum(high, np.asarray(getattr(calibration().sample(rng, n), spec.at_most), dtype=float))
+        out[term] = spec.low + rng.random(n) * (high - spec.low)
+    for term, spec in space.discrete.items():
+        options = np.empty(len(spec.options), dtype=object)
+        options[:] = list(spec.options)
+        out[term] = options[rng.integers(len(spec.options), size=n)]
+    return out
+
+
+def random_score(term: str, actual: Any, space: CaseSpace, rng: np.random.Generator | None = None) -> float:
+    """The score of the uniformly random contract on ``term`` (the skill's reference).
+
+    Continuous: uniform on the term's bounds, exact by :func:`crps_uniform`; a term capped
+    ``at_most`` a calibrated parameter by Monte Carlo over ``RANDOM_DRAWS`` random contracts
+    (:func:`random_contracts`, ``rng`` default seed 0). Discrete: uniform over the options, exact
+    (CRPS of the options' empirical distribution for the year term, Brier ``(k - 1) / k`` for k
+    categorical options).
+    """
+    if term in CONTINUOUS_TERMS:
+        spec = space.continuous[term]
+        if spec.at_most is None:
+            return crps_uniform(spec.low, spec.high, float(actual))
+        rng = np.random.default_rng(0) if rng is None else rng
+        return crps(random_contracts(RANDOM_DRAWS, rng, space)[term], float(actual))
+    options = space.discrete[term].options
+    if term in CRPS_TERMS:
+        return term_score(term, list(options), actual, space)
+    return brier(np.full(len(options), 1.0 / len(options)), _index(actual, options))
+
+
+def skill(samples: Mapping[str, np.ndarray | list], actual: Mapping[str, Any], space: CaseSpace | None = None,
+          rng: np.random.Generator | None = None) -> dict[str, float]:
+    """Skill of a predictive distribution over the random contract: ``1 - S / S_random`` per term.
+
+    Parameters
+    ----------
+    samples
+        ``samples[term]``: one predicted value per calibration draw (a point prediction: one value),
+        for every term of ``TERMS``.
+    actual
+        The realised contract (for comparison: :func:`.compare.settlement`).
+    space
+        The contract space of the random reference (default :func:`.space.case_space`).
+    rng
+        Generator of the Monte Carlo part of the random reference (default seed 0).
+
+    Returns
+    -------
+    dict
+        ``"total"``: the mean skill over the terms; and each term's skill (1 perfect, 0 as good as
+        the uniformly random contract, negative worse).
+
+    Raises
+    ------
+    ValueError
+        If a term is missing from ``samples`` or ``actual``, or a value is outside the space.
+    """
+    space = case_space() if space is None else space
+    for name, given in (("samples", samples), ("actual", actual)):
+        missing = [t for t in TERMS if t not in given]
+        if missing:
+            raise ValueError(f"{name} lacks term {missing[0]!r}; needed: {list(TERMS)}")
+    out = {t: 1.0 - term_score(t, samples[t], actual[t], space) / random_score(t, actual[t], space, rng) for t in TERMS}
+    return {"total": float(np.mean(list(out.values()))), **out}
+
+
+def informed_baselines() -> dict[str, dict[str, Any]]:
+    """Point predictions from the reported pre-MOU positions (:func:`.positions.positions`).
+
+    ``openai`` and ``microsoft``: each side's position. ``positions_midpoint``: each continuous
+    term the mean of the two positions; each discrete term (the AGI terms among them) the value
+    the two sides asked for: a value both named, else the value of the one side that asked to
+    move it from the status quo (the other side is not reported to oppose it), else the status
+    quo (both silent, or the two asks conflict).
+    """
+    given = positions()
+    sides = [given[s] for s in SIDES]
+    status_quo = given["status_quo"]
+    midpoint: dict[str, Any] = {t: float(np.mean([float(s[t]) for s in sides])) for t in CONTINUOUS_TERMS}
+    for t in DISCRETE_TERMS:
+        asks = {repr(s[t]): s[t] for s in sides if s[t] != status_quo[t]}
+        midpoint[t] = next(iter(asks.values())) if len(asks) == 1 else status_quo[t]
+    return {**{s: dict(given[s]) for s in SIDES}, "positions_midpoint": midpoint}
