@@ -26,6 +26,7 @@ from negotiation.cases.microsoft_openai.space import CONTRACT_SPACE_FILE, case_s
 from negotiation.experiments._case_views import (add_legend, central_and_sample, concept_sizes, contract_marker, draw_frontier, frontier_points, latex_label, marker_kwargs,
                                                  plain_contract, rows, solve_concepts, window_around)
 from negotiation.pipeline import Experiment, FigureSpec, Param, Progress, Results, SavedResults, Table
+from negotiation.pipeline.latex import escape
 from negotiation.plots import new_figure
 
 BASELINES = ("status_quo", "positions_midpoint")
@@ -364,7 +365,7 @@ def _proper_table(proper: Mapping[str, Any]) -> Table:
     return Table(
         columns=("prediction", "total_skill", *(f"skill_{t}" for t in terms), "beats_random", "beats_informed"),
         rows=rows_,
-        headers=("Prediction", "Total skill", *(TERM_LABELS[t] for t in terms), "Beats random", "Beats informed"),
+        headers=("Prediction", "Total skill", *(escape(TERM_LABELS[t]) for t in terms), "Beats random", "Beats informed"),
         formats=("s", "+.2f", *("+.2f" for _ in terms), "s", "s"),
     )
 
