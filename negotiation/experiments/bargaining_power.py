@@ -5,8 +5,9 @@ calibrated problem gives the settlement, projected onto the frontier as
 ``compare.settlement_position`` does (theory.md §5). alpha-hat falls with d_M and rises with
 d_O, so it is reported over the disagreement-point range of ``compare.disagreement_box`` (its
 identified set), and where the settlement gives both parties a gain only part of that range
-admits a weight at all. Beside it, the PREDICTED weight from impatience (BRW: alpha =
-r_O / (r_M + r_O), ``solve.microsoft_weight``) with its interval over the impatience ranges.
+admits a weight at all. Beside it, the PREDICTED weight from the parties' rates (BRW: alpha =
+r_O / (r_M + r_O), ``solve.microsoft_weight``): one rate per party, the same for both, so 1/2
+over the whole range of ``discount_rate``.
 Weights are computed by bisection on the closed-form batch Nash solution
 (:func:`._case_views.implied_weights`); with ``engine_check`` the engine's
 ``compare.fit_implied_bargaining_power`` is run too and reported beside it.
@@ -14,7 +15,6 @@ Weights are computed by bisection on the closed-form batch Nash solution
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Mapping
 from typing import Any
 
@@ -30,7 +30,6 @@ from negotiation.experiments._case_views import add_legend, implied_weights, rep
 from negotiation.pipeline import Experiment, FigureSpec, Param, Progress, Results, SavedResults, Table
 from negotiation.plots import new_figure, style_of
 
-IMPATIENCE = ("impatience_microsoft", "impatience_openai")
 #: d_M values of the curves: low end, central, high end of the d-box.
 D_M_CURVES = ("low", "central", "high")
 
@@ -42,7 +41,7 @@ SCHEMA = {
 
 
 def run(parameters: Mapping[str, Any], rng: np.random.Generator, progress: Progress) -> Results:
-    """FIT of the implied weight over the d-box, and the BRW weight over the impatience ranges."""
+    """FIT of the implied weight over the d-box, and the BRW weight over the discount-rate range."""
     cal = calibration()
     p = cal.central()
     fam = family(p)
@@ -95,12 +94,12 @@ def run(parameters: Mapping[str, Any], rng: np.random.Generator, progress: Progr
 
 
 def _brw(cal: Any) -> dict[str, Any]:
-    """PREDICTION: BRW weight alpha = r_O / (r_M + r_O) at central and over the impatience box
-    (monotone in each rate, so the extremes are at corners)."""
-    ranges = [(cal.specs[name].low, cal.specs[name].high) for name in IMPATIENCE]
-    corners = [microsoft_weight(cal.with_values(**dict(zip(IMPATIENCE, rates)))) for rates in itertools.product(*ranges)]
-    return {"central": microsoft_weight(cal.central()), "interval": [min(corners), max(corners)],
-            "impatience_ranges": {name: list(r) for name, r in zip(IMPATIENCE, ranges)}}
+    """PREDICTION: BRW weight alpha = r_O / (r_M + r_O) at central and at the ends of ``discount_rate``
+    (one rate per party, the same for both: 1/2 throughout)."""
+    spec = cal.specs["discount_rate"]
+    ends = [microsoft_weight(cal.with_values(discount_rate=r)) for r in (spec.low, spec.high)]
+    return {"central": microsoft_weight(cal.central()), "interval": [min(ends), max(ends)],
+            "discount_rate_range": [spec.low, spec.high]}
 
 
 def _fmt(x: float | None, spec: str = ".3f") -> str:
@@ -113,7 +112,7 @@ def _tables(values: Mapping[str, Any]) -> dict[str, Table]:
     rows = [
         ("FIT: implied weight at central d", fit["central"], None, None),
         ("FIT: implied weight over the d-range (identified set)", None, ident[0], ident[1]),
-        ("Prediction: BRW weight from impatience", brw["central"], *brw["interval"]),
+        ("Prediction: BRW weight (one rate per party)", brw["central"], *brw["interval"]),
     ]
     if "engine_fit" in values:
         e = values["engine_fit"]
@@ -185,7 +184,7 @@ EXPERIMENT = Experiment(
             "settlement (projected onto the frontier), against OpenAI's disagreement payoff $d_O$ (top axis: the "
             "conversion loss that moves $d_O$), for $d_M$ at the low, central and high end of its range. Shaded "
             "grey: $d_O$ above the settlement's $u_O$, where no weight exists (this includes the central $d_O$). "
-            "Band: the predicted BRW weight $r_O/(r_M+r_O)$ over the impatience ranges "
+            "Band: the predicted BRW weight $r_O/(r_M+r_O)$ with one rate per party "
             "(\\BargainingPowerBrwWeightLow--\\BargainingPowerBrwWeightHigh).",
         ),
     ),
