@@ -78,7 +78,8 @@ def run(parameters: Mapping[str, Any], rng: np.random.Generator, progress: Progr
             "rational_at_central": {"microsoft": bool(agreement[0] > d[0]), "openai": bool(agreement[1] > d[1])},
             "conversion_loss_needed": loss + float(d[1] - agreement[1]),
         },
-        "curve": {"d_O": grid, **{f"alpha_{k}": v for k, v in curves.items()}, "d_M": [d_m[k] for k in D_M_CURVES]},
+        "curve": {"d_O": grid, **{f"alpha_{k}": [None if np.isnan(a) else float(a) for a in v] for k, v in curves.items()},
+                  "d_M": [d_m[k] for k in D_M_CURVES]},
         "conversion_loss_central": loss,
         "brw_weight": _brw(cal),
     }
@@ -155,7 +156,7 @@ def weight_figure(saved: SavedResults) -> Any:
     ax.axhline(brw["central"], color=style_of("asymmetric_nash").color, linewidth=1.0, label="BRW weight, central")
     styles = {"low": ":", "central": "-", "high": "--"}
     for k, d_m in zip(D_M_CURVES, c["d_M"]):
-        ax.plot(c["d_O"], c[f"alpha_{k}"], color="black", linestyle=styles[k], linewidth=1.1,
+        ax.plot(c["d_O"], np.array(c[f"alpha_{k}"], dtype=float), color="black", linestyle=styles[k], linewidth=1.1,
                 label=f"FIT $\\hat\\alpha$, $d_M$ = {d_m:.0f} ({k})")
     ax.axvspan(v["fit_implied_weight"]["exists_for_d_O_below"], box[1][1], color="#E0E0E0", linewidth=0,
                label="No weight: settlement below $d_O$")

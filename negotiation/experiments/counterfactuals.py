@@ -48,12 +48,12 @@ SCHEMA = {
 
 def contracts() -> dict[str, dict[str, Any]]:
     """The counterfactual contracts; the last two are COMPARISON contracts built from the settlement."""
-    positions = {side: dict(contract) for side, contract in positions().items()}
+    given = {side: dict(contract) for side, contract in positions().items()}
     actual = dict(compare.settlement())
     return {
-        "status_quo": positions["status_quo"],
-        "openai": positions["openai"],
-        "microsoft": positions["microsoft"],
+        "status_quo": given["status_quo"],
+        "openai": given["openai"],
+        "microsoft": given["microsoft"],
         "positions_midpoint": dict(midpoint()),
         "settlement": actual,
         "settlement_keeps_rofr": {**actual, "compute_rofr": True},
