@@ -248,3 +248,10 @@ def test_committed_dollars_beyond_the_need_destroy_joint_value(params):
     a = float(P.commitment_pv_per_dollar(params))
     assert beyond - at == pytest.approx(50.0 * a * (float(params.azure_margin_microsoft) - 1.0), rel=1e-9)
     assert float(P.unused_commitment_cost(params, need)) == 0.0
+
+
+def test_one_belief_about_agi_prices_every_asset():
+    # no payoff mixes two beliefs: the only AGI hazards of the model are the common prior and the
+    # board's early-declaration hazard, which both parties price
+    hazards = {f for f in dataclasses.fields(P.Parameters) if "hazard" in f.name or "lambda" in f.name}
+    assert {f.name for f in hazards} == {"agi_hazard", "holdup_hazard"}
