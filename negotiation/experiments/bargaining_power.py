@@ -4,7 +4,8 @@ FIT (reads the settlement): the weight alpha of Microsoft for which asymmetric N
 calibrated problem gives the settlement, projected onto the frontier as
 ``compare.settlement_position`` does (theory.md §5). alpha-hat falls with d_M and rises with
 d_O, so it is reported over the disagreement-point range of ``compare.disagreement_box`` (its
-identified set), and where the settlement gives both parties a gain only part of that range
+curves), and its identified set over the disagreement points of the calibration draws, which occur
+together (not the corners of a box of marginal ranges); where the settlement gives both parties a gain only part of that range
 admits a weight at all. Beside it, the PREDICTED weight from the parties' rates (BRW: alpha =
 r_O / (r_M + r_O), ``solve.microsoft_weight``): one rate per party, the same for both, so 1/2
 over the whole range of ``discount_rate``.
@@ -26,6 +27,7 @@ from negotiation.cases.microsoft_openai.parameters import CALIBRATION_FILE
 from negotiation.cases.microsoft_openai.space import CONTRACT_SPACE_FILE
 from negotiation.cases.microsoft_openai.payoffs import conversion_loss
 from negotiation.cases.microsoft_openai.solve import microsoft_weight
+from negotiation.cases.microsoft_openai.threats import disagreement_payoffs
 from negotiation.experiments._case_views import add_legend, implied_weights, replicate
 from negotiation.pipeline import Experiment, FigureSpec, Param, Progress, Results, SavedResults, Table
 from negotiation.plots import new_figure, style_of
@@ -35,6 +37,8 @@ D_M_CURVES = ("low", "central", "high")
 
 SCHEMA = {
     "grid": Param(int, "d_O grid points of the implied-weight curve", default=24, low=3, high=400),
+    "draws": Param(int, "calibration draws whose joint (d_M, d_O) the identified set ranges over", default=256,
+                   low=2, high=20_000),
     "engine_check": Param(bool, "also run the engine's compare.fit_implied_bargaining_power (about 15-30 s)",
                           default=True),
 }
@@ -52,16 +56,19 @@ def run(parameters: Mapping[str, Any], rng: np.random.Generator, progress: Progr
     (m_lo, m_hi), (o_lo, o_hi) = compare.disagreement_box()
     margin = compare.RATIONALITY_MARGIN * (1.0 + float(np.max(np.abs(agreement))))
     o_top = min(o_hi, float(agreement[1]) - margin)
-    corners = np.array([[m_hi, o_lo], [m_lo, o_top]])
+    # the identified set ranges over the disagreement points that occur together (the draws' (d_M, d_O)),
+    # not over the corners of a box of marginal ranges
+    joint = np.column_stack(disagreement_payoffs(cal.sample(rng, parameters["draws"])))
     d_m = {"low": m_lo, "central": float(d[0]), "high": m_hi}
     grid = np.linspace(o_lo, o_top, parameters["grid"]) if o_top > o_lo else np.empty(0)
-    points = np.array([[d_m[k], x] for k in D_M_CURVES for x in grid] + [list(c) for c in corners] + [list(d)])
+    points = np.array([[d_m[k], x] for k in D_M_CURVES for x in grid] + [list(c) for c in joint] + [list(d)])
     lo, hi = implied_weights(replicate(fam, points), agreement)
     progress.update("implied weights", 1, 1)
     alpha = 0.5 * (lo + hi)
     n = len(grid)
     curves = {k: alpha[i * n:(i + 1) * n] for i, k in enumerate(D_M_CURVES)}
-    identified = alpha[3 * n:3 * n + 2]
+    over_draws = alpha[3 * n:3 * n + len(joint)]
+    defined = over_draws[~np.isnan(over_draws)]
     loss = float(conversion_loss(p))
     values: dict[str, Any] = {
         "fit_label": "FIT: uses the settlement of 2025-10-28",
@@ -72,7 +79,8 @@ def run(parameters: Mapping[str, Any], rng: np.random.Generator, progress: Progr
         "disagreement_box": [[m_lo, m_hi], [o_lo, o_hi]],
         "fit_implied_weight": {
             "central": None if np.isnan(alpha[-1]) else float(alpha[-1]),
-            "identified_set": None if np.any(np.isnan(identified)) else sorted(identified.tolist()),
+            "identified_set": [float(defined.min()), float(defined.max())] if len(defined) else None,
+            "draws_with_a_weight": float(len(defined) / len(joint)),
             "exists_for_d_O_below": float(agreement[1]),
             "exists_share_of_d_O_range": float(np.clip((agreement[1] - o_lo) / (o_hi - o_lo), 0.0, 1.0)),
             "rational_at_central": {"microsoft": bool(agreement[0] > d[0]), "openai": bool(agreement[1] > d[1])},
@@ -112,7 +120,7 @@ def _tables(values: Mapping[str, Any]) -> dict[str, Table]:
     ident = fit["identified_set"] or [None, None]
     rows = [
         ("FIT: implied weight at central d", fit["central"], None, None),
-        ("FIT: implied weight over the d-range (identified set)", None, ident[0], ident[1]),
+        ("FIT: implied weight over the draws' d (identified set)", None, ident[0], ident[1]),
         ("Prediction: BRW weight (one rate per party)", brw["central"], *brw["interval"]),
     ]
     if "engine_fit" in values:
@@ -133,6 +141,7 @@ def _macros(values: Mapping[str, Any]) -> dict[str, str]:
         "FitWeightHigh": _fmt(ident[1]),
         "FitExistsBelowDO": f"{fit['exists_for_d_O_below']:.1f}",
         "FitExistsShare": f"{100 * fit['exists_share_of_d_O_range']:.0f}",
+        "FitDrawsWithWeight": f"{100 * fit['draws_with_a_weight']:.0f}",
         "FitConversionLossNeeded": f"{fit['conversion_loss_needed']:.1f}",
         "FitSettlementGainO": f"{values['agreement'][1] - values['disagreement'][1]:.1f}",
         "ConversionLossCentral": f"{values['conversion_loss_central']:.1f}",
