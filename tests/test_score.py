@@ -97,7 +97,7 @@ def _values(first: str) -> dict:
     samples = {c: {t: [actual[t]] for t in score.TERMS} for c in CONCEPTS}
     if first != "settlement":
         samples[CONCEPTS[0]] = {t: [v] for t, v in score.positions()[first].items()}
-    return baseline._proper_scores(samples, actual, 500, np.random.default_rng(0))
+    return baseline._proper_scores(samples, actual, 500, np.random.default_rng(0), {c: (samples[c], None) for c in CONCEPTS})
 
 
 def test_sentences_and_table_come_from_the_scores() -> None:
@@ -110,6 +110,8 @@ def test_sentences_and_table_come_from_the_scores() -> None:
     table = baseline._proper_table(bad)
     assert len(table.rows) == len(CONCEPTS) + 1 + len(baseline.INFORMED)
     assert table.rows[0][-2:] == ("no", "no") and baseline._proper_table(good).rows[0][-2:] == ("yes", "yes")
+    assert baseline._proper_table(bad, "set_").rows[0][-2:] == ("no", "no")
+    assert m["ProperSetBeatsRandomCount"] == str(len(CONCEPTS) - 1)
 
 
 def test_experiment_writes_the_proper_scores(tmp_path: Path) -> None:
@@ -119,3 +121,20 @@ def test_experiment_writes_the_proper_scores(tmp_path: Path) -> None:
     assert (out / "tables" / "proper_scores.csv").is_file()
     macros = (out / "macros.tex").read_text()
     assert "ProperBeatsRandomCount" in macros and "ProperBeatsInformedCount" in macros
+
+
+def test_weighted_crps_matches_repeated_samples():
+    # a weight of 2/3 on one value is that value listed twice
+    assert score.crps([0.1, 0.4], 0.3, weights=[2 / 3, 1 / 3]) == pytest.approx(score.crps([0.1, 0.1, 0.4], 0.3), abs=1e-14)
+
+
+def test_set_samples_spread_each_draw_over_its_set():
+    from negotiation.cases.microsoft_openai.batch import predict_batch
+    from negotiation.cases.microsoft_openai.parameters import calibration
+    prediction = predict_batch("nash", calibration().sample(np.random.default_rng(3), 4))
+    samples, weights = score.set_samples(prediction.sets)
+    for term in score.TERMS:
+        assert weights[term].sum() == pytest.approx(1.0, abs=1e-12) and len(samples[term]) == len(weights[term])
+    lo, hi = prediction.sets.ranges["equity"][0]
+    first = samples["equity"][:score.SET_POINTS]
+    assert lo <= first.min() <= first.max() <= hi

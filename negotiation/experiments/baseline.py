@@ -17,7 +17,7 @@ import numpy as np
 from negotiation.cases.microsoft_openai import CONCEPTS, calibration, compare, score
 from negotiation.cases.microsoft_openai.batch import family, predict_all_batch
 from negotiation.cases.microsoft_openai.compare import CONTINUOUS_RANGES, TERMS
-from negotiation.cases.microsoft_openai.contract_set import draw_set
+from negotiation.cases.microsoft_openai.contract_set import draw_set, take
 from negotiation.cases.microsoft_openai.parameters import CALIBRATION_FILE, PARAMETER_NAMES, VALUATION_YEAR, Parameters
 from negotiation.cases.microsoft_openai.positions import POSITIONS_FILE
 from negotiation.cases.microsoft_openai.payoffs import (DISCRETE_OPTIONS, contract_utilities, conversion_loss,
@@ -82,7 +82,9 @@ def run(parameters: Mapping[str, Any], rng: np.random.Generator, progress: Progr
     }
     progress.message("proper scores of the predictive distributions over the draws (score.skill)")
     values["proper_scores"] = _proper_scores({c: sample[c].contract for c in CONCEPTS}, actual,
-                                             parameters["random_draws"], rng)
+                                             parameters["random_draws"], rng,
+                                             {c: score.set_samples(take(sample[c].sets, ~sample[c].infeasible))
+                                              for c in CONCEPTS})
     return Results(values=values, tables=_tables(values, actual), macros=_macros(values))
 
 
@@ -91,20 +93,25 @@ INFORMED = ("openai", "microsoft", "positions_midpoint")
 
 
 def _proper_scores(samples: Mapping[str, Mapping[str, np.ndarray]], actual: Mapping[str, Any], random_draws: int,
-                   rng: np.random.Generator) -> dict[str, Any]:
+                   rng: np.random.Generator, sets: Mapping[str, tuple[dict, dict]]) -> dict[str, Any]:
     """Skill (``score.skill``) of every concept's predictive distribution, the random contract and the
     informed baselines (points); whether each concept beats the random contract (skill > 0) and
-    every informed baseline (skill above the best of them). The random reference is the same for every row
+    every informed baseline (skill above the best of them). Each concept twice: its optimal sets
+    (``sets``: :func:`.score.set_samples`, the prediction the theory makes) under ``set_skills``, and
+    its representatives under ``skills``. The random reference is the same for every row
     (``score.skill``'s default seed); ``rng`` draws the random row's contracts. COMPARISON with the settlement."""
     space = case_space()
     skills = {c: score.skill(samples[c], actual, space) for c in CONCEPTS}
     skills["random"] = score.skill(score.random_contracts(random_draws, rng, space), actual, space)
     skills |= {b: score.skill({t: [v] for t, v in c.items()}, actual, space)
                for b, c in score.informed_baselines().items()}
+    set_skills = {**skills, **{c: score.skill(sets[c][0], actual, space, weights=sets[c][1]) for c in CONCEPTS}}
     best_informed = max(skills[b]["total"] for b in INFORMED)
-    return {"skills": skills, "terms": list(score.TERMS), "best_informed": best_informed,
+    return {"skills": skills, "set_skills": set_skills, "terms": list(score.TERMS), "best_informed": best_informed,
             "beats_random": [c for c in CONCEPTS if skills[c]["total"] > 0.0],
             "beats_informed": [c for c in CONCEPTS if skills[c]["total"] > best_informed],
+            "set_beats_random": [c for c in CONCEPTS if set_skills[c]["total"] > 0.0],
+            "set_beats_informed": [c for c in CONCEPTS if set_skills[c]["total"] > best_informed],
             "random_draws": random_draws}
 
 
@@ -345,7 +352,8 @@ def _tables(values: Mapping[str, Any], actual: Mapping[str, Any]) -> dict[str, T
                  "Largest rel.\\ change"),
         formats=("s", "s", ".1e", "s", ".1e"),
     )
-    return {"terms": terms, "scores": scores, "proper_scores": _proper_table(values["proper_scores"]), "intervals": intervals, "sets": sets, "well_posed": well_posed}
+    return {"terms": terms, "scores": scores, "proper_scores": _proper_table(values["proper_scores"]),
+            "proper_scores_sets": _proper_table(values["proper_scores"], "set_"), "intervals": intervals, "sets": sets, "well_posed": well_posed}
 
 
 PROPER_LABELS = {"random": "Random contract", "openai": "OpenAI position", "microsoft": "Microsoft position",
@@ -353,12 +361,13 @@ PROPER_LABELS = {"random": "Random contract", "openai": "OpenAI position", "micr
 """Row labels of the baselines in the ``proper_scores`` table."""
 
 
-def _proper_table(proper: Mapping[str, Any]) -> Table:
-    """``proper_scores``: total and per-term skill over the random contract (CRPS / Brier, :mod:`.score`),
-    and whether a concept beats the random contract and every informed baseline (COMPARISON)."""
-    terms, skills = proper["terms"], proper["skills"]
-    flags = {c: ("yes" if c in proper["beats_random"] else "no", "yes" if c in proper["beats_informed"] else "no")
-             for c in CONCEPTS}
+def _proper_table(proper: Mapping[str, Any], prefix: str = "") -> Table:
+    """``proper_scores`` (``prefix = ""``, representatives) or ``proper_scores_sets`` (``"set_"``, optimal
+    sets): total and per-term skill over the random contract (CRPS / Brier, :mod:`.score`), and whether a
+    concept beats the random contract and every informed baseline (COMPARISON)."""
+    terms, skills = proper["terms"], proper[f"{prefix}skills"]
+    flags = {c: ("yes" if c in proper[f"{prefix}beats_random"] else "no",
+                 "yes" if c in proper[f"{prefix}beats_informed"] else "no") for c in CONCEPTS}
     rows_ = tuple((latex_label(n) if n in CONCEPTS else PROPER_LABELS[n], skills[n]["total"],
                    *(skills[n][t] for t in terms), *flags.get(n, ("--", "--")))
                   for n in (*CONCEPTS, "random", *INFORMED))
@@ -457,6 +466,15 @@ def _proper_macros(proper: Mapping[str, Any]) -> dict[str, str]:
         "ProperBest": latex_label(best),
         "ProperBestSkill": f"{skills[best]['total']:+.2f}",
         "ProperRandomDraws": str(proper["random_draws"]),
+    }
+    set_best = max(CONCEPTS, key=lambda c: proper["set_skills"][c]["total"])
+    macros |= {f"{_camel(c)}SetSkill": f"{proper['set_skills'][c]['total']:+.2f}" for c in CONCEPTS}
+    macros |= {
+        "ProperSetBeatsRandomCount": str(len(proper["set_beats_random"])),
+        "ProperSetNotBeatsRandom": _list_text([c for c in CONCEPTS if c not in proper["set_beats_random"]]),
+        "ProperSetBeatsInformedCount": str(len(proper["set_beats_informed"])),
+        "ProperSetBest": latex_label(set_best),
+        "ProperSetBestSkill": f"{proper['set_skills'][set_best]['total']:+.2f}",
     }
     return macros
 

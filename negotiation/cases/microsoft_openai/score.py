@@ -18,9 +18,9 @@ estimation", JASA 102:359-378):
   the expected AGI date, a calibrated quantity the comparison should not depend on, and with two
   or three options the ordering carries little extra information.
 
-Set-valued predictions: the representative of each draw is scored (it is what a concept
-predicts when its optimal set has several members); the optimal sets are reported beside the
-score by :mod:`.compare`, not mixed into it.
+Set-valued predictions: the theory predicts each draw's optimal set, so the set is scored, each
+draw's mass spread uniformly over its set (:func:`set_samples`); the representative of each draw
+(what the documented least-change rule picks from the set) is scored beside it.
 
 Combination: per-term SKILL ``1 - S / S_random`` against the uniformly random contract (0: as
 good as random, 1: perfect, negative: worse than random), and the mean over terms ("total").
@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from negotiation.cases.microsoft_openai.contract_set import ContractSets
 from negotiation.cases.microsoft_openai.parameters import calibration
 from negotiation.cases.microsoft_openai.positions import SIDES, positions
 from negotiation.cases.microsoft_openai.space import CONTINUOUS_TERMS, DISCRETE_TERMS, CaseSpace, case_space
@@ -42,6 +43,8 @@ CRPS_TERMS = (*CONTINUOUS_TERMS, "ip_rights_until")
 #: Terms scored by the Brier score (categorical).
 BRIER_TERMS = tuple(t for t in DISCRETE_TERMS if t not in CRPS_TERMS)
 TERMS = (*CRPS_TERMS, *BRIER_TERMS)
+#: Points per draw that spread a continuous term's set over its range (:func:`set_samples`).
+SET_POINTS = 16
 #: Monte Carlo draws of the random contract for a term capped by a calibrated parameter.
 RANDOM_DRAWS = 20_000
 
@@ -55,27 +58,34 @@ def _finite_array(samples: Sequence[float] | np.ndarray, name: str) -> np.ndarra
     return x
 
 
-def crps(samples: Sequence[float] | np.ndarray, actual: float) -> float:
+def crps(samples: Sequence[float] | np.ndarray, actual: float, weights: Sequence[float] | np.ndarray | None = None) -> float:
     """CRPS of the empirical distribution of ``samples`` at the outcome ``actual`` (lower is better).
 
     ``CRPS(F, y) = E|X - y| - 0.5 E|X - X'|`` with X, X' independent draws from F (Gneiting &
     Raftery 2007, eq. 21), exact for the empirical distribution of the n samples (Hersbach
     2000, Weather and Forecasting 15:559-570). With the sorted samples x_(1) <= ... <= x_(n),
-    ``E|X - X'| = (2 / n^2) sum_i (2i - n - 1) x_(i)``, so the cost is O(n log n).
+    weights w_(i) (default 1/n) and cumulative weights C_i, ``E|X - X'| = 2 sum_i w_i x_i (C_(i-1) + C_i - 1)``
+    (for equal weights ``(2 / n^2) sum_i (2i - n - 1) x_(i)``), so the cost is O(n log n).
     One sample gives ``|x - y|``.
 
     Raises
     ------
     ValueError
-        If there are no samples or a sample or ``actual`` is not finite.
+        If there are no samples, a sample or ``actual`` is not finite, or the weights are not a
+        non-negative vector of the samples' length summing to 1.
     """
-    x = np.sort(_finite_array(samples, "crps samples"))
+    x = _finite_array(samples, "crps samples")
+    w = np.full(x.size, 1.0 / x.size) if weights is None else _checked_probabilities(weights)
+    if w.size != x.size:
+        raise ValueError(f"crps weights must match the samples, got {w.size} weights for {x.size} samples")
     y = float(actual)
     if not np.isfinite(y):
         raise ValueError(f"crps actual must be a finite number, got {actual!r}")
-    n = x.size
-    spread = 2.0 * float(np.dot(2.0 * np.arange(1, n + 1) - n - 1, x)) / n**2
-    return float(np.mean(np.abs(x - y)) - 0.5 * spread)
+    order = np.argsort(x, kind="stable")
+    x, w = x[order], w[order]
+    upto = np.cumsum(w)
+    spread = 2.0 * float(np.dot(w * x, upto - w + upto - 1.0))
+    return float(np.dot(w, np.abs(x - y)) - 0.5 * spread)
 
 
 def crps_uniform(low: float, high: float, actual: float) -> float:
@@ -92,8 +102,9 @@ def crps_uniform(low: float, high: float, actual: float) -> float:
     return abs(float(actual) - y) + ((y - low) ** 2 + (high - y) ** 2) / (2 * width) - width / 6
 
 
-def option_probabilities(samples: Sequence[Any], options: Sequence[Any]) -> np.ndarray:
-    """The predictive probability of each option: the share of draws equal to it.
+def option_probabilities(samples: Sequence[Any], options: Sequence[Any],
+                         weights: Sequence[float] | np.ndarray | None = None) -> np.ndarray:
+    """The predictive probability of each option: the (weighted) share of draws equal to it.
 
     Raises
     ------
@@ -104,7 +115,8 @@ def option_probabilities(samples: Sequence[Any], options: Sequence[Any]) -> np.n
     if not values:
         raise ValueError("option_probabilities: at least one sample is needed, got none")
     index = [_index(v, options) for v in values]
-    return np.bincount(index, minlength=len(options)) / len(values)
+    w = np.full(len(values), 1.0 / len(values)) if weights is None else _checked_probabilities(weights)
+    return np.bincount(index, weights=w, minlength=len(options))
 
 
 def _index(value: Any, options: Sequence[Any]) -> int:
@@ -153,14 +165,15 @@ def log_score(probabilities: Sequence[float] | np.ndarray, actual_option: int) -
     return float(-np.log(p[actual_option])) if p[actual_option] > 0 else float("inf")
 
 
-def term_score(term: str, samples: Sequence[Any] | np.ndarray, actual: Any, space: CaseSpace) -> float:
+def term_score(term: str, samples: Sequence[Any] | np.ndarray, actual: Any, space: CaseSpace,
+               weights: Sequence[float] | np.ndarray | None = None) -> float:
     """The proper score of one term: CRPS for ``CRPS_TERMS``, Brier over the space's options otherwise."""
     if term in CONTINUOUS_TERMS:
-        return crps(samples, float(actual))
+        return crps(samples, float(actual), weights)
     if term in CRPS_TERMS:
-        return crps([_year(term, v) for v in np.asarray(samples, dtype=object).ravel()], _year(term, actual))
+        return crps([_year(term, v) for v in np.asarray(samples, dtype=object).ravel()], _year(term, actual), weights)
     options = space.discrete[term].options
-    return brier(option_probabilities(samples, options), _index(actual, options))
+    return brier(option_probabilities(samples, options, weights), _index(actual, options))
 
 
 def _year(term: str, value: Any) -> float:
@@ -215,7 +228,7 @@ def random_score(term: str, actual: Any, space: CaseSpace, rng: np.random.Genera
 
 
 def skill(samples: Mapping[str, np.ndarray | list], actual: Mapping[str, Any], space: CaseSpace | None = None,
-          rng: np.random.Generator | None = None) -> dict[str, float]:
+          rng: np.random.Generator | None = None, weights: Mapping[str, np.ndarray] | None = None) -> dict[str, float]:
     """Skill of a predictive distribution over the random contract: ``1 - S / S_random`` per term.
 
     Parameters
@@ -229,6 +242,8 @@ def skill(samples: Mapping[str, np.ndarray | list], actual: Mapping[str, Any], s
         The contract space of the random reference (default :func:`.space.case_space`).
     rng
         Generator of the Monte Carlo part of the random reference (default seed 0).
+    weights
+        ``weights[term]``: the probability of each sample (default: equal), e.g. from :func:`set_samples`.
 
     Returns
     -------
@@ -246,8 +261,38 @@ def skill(samples: Mapping[str, np.ndarray | list], actual: Mapping[str, Any], s
         missing = [t for t in TERMS if t not in given]
         if missing:
             raise ValueError(f"{name} lacks term {missing[0]!r}; needed: {list(TERMS)}")
-    out = {t: 1.0 - term_score(t, samples[t], actual[t], space) / random_score(t, actual[t], space, rng) for t in TERMS}
+    out = {t: 1.0 - term_score(t, samples[t], actual[t], space, None if weights is None else weights[t])
+              / random_score(t, actual[t], space, rng) for t in TERMS}
     return {"total": float(np.mean(list(out.values()))), **out}
+
+
+def set_samples(sets: ContractSets, space: CaseSpace | None = None, points: int = SET_POINTS
+                ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """A set-valued prediction over N draws as weighted samples for :func:`skill`.
+
+    Each draw carries weight 1/N, spread uniformly over its optimal set (:mod:`.contract_set`):
+    over a continuous term's range ``[lo, hi]`` by ``points`` midpoints ``lo + (k + 1/2)(hi - lo)/points``
+    (a point range gives ``points`` equal values), and equally over a discrete term's member
+    options. The theory predicts the set, not one member, so this scores what it predicts; the
+    representative's score is :func:`skill` of ``sets.representative``.
+    """
+    space = case_space() if space is None else space
+    n = len(sets.members)
+    samples: dict[str, np.ndarray] = {}
+    weights: dict[str, np.ndarray] = {}
+    fractions = (np.arange(points) + 0.5) / points
+    for term in CONTINUOUS_TERMS:
+        lo, hi = sets.ranges[term][:, :1], sets.ranges[term][:, 1:]
+        samples[term] = (lo + fractions * (hi - lo)).ravel()
+        weights[term] = np.full(n * points, 1.0 / (n * points))
+    for term in DISCRETE_TERMS:
+        inside = np.asarray(sets.options[term], dtype=bool)
+        options = np.empty(len(space.discrete[term].options), dtype=object)
+        options[:] = list(space.discrete[term].options)
+        rows, cols = np.nonzero(inside)
+        samples[term] = options[cols]
+        weights[term] = 1.0 / (n * inside.sum(axis=1)[rows])
+    return samples, weights
 
 
 def informed_baselines() -> dict[str, dict[str, Any]]:
