@@ -40,6 +40,7 @@ KINDS: Mapping[str, str] = MappingProxyType({
     "sensitivity": "negotiation.experiments.sensitivity",
     "counterfactuals": "negotiation.experiments.counterfactuals",
     "calibration": "negotiation.experiments.calibration",
+    "specification_curve": "negotiation.experiments.specification_curve",
 })
 """Built-in kinds: kind -> module that defines ``EXPERIMENT``, one line per kind, e.g.
 ``"baseline": "negotiation.experiments.baseline",``."""
