@@ -147,12 +147,67 @@ def test_panel_trigger_irrelevant_without_agi_contingent_terms(params):
     assert utilities(params, agi_trigger="board", **fixed) == pytest.approx(utilities(params, agi_trigger="panel", **fixed), abs=TOL)
 
 
-def test_status_quo_identity_and_profit_participation(params):
+def test_status_quo_claims_add_up_to_the_price(params):
+    # one basis: Microsoft's claim is pi P and the other owners' (1 - pi) P, so d_M + d_O + L = P + RS_M + access_M
     u_m, u_o = P.status_quo_payoffs(params)
-    pp = P.profit_participation_pv(params)
-    assert float(u_o) == pytest.approx(float(params.valuation_post_money - pp - P.conversion_loss(params)), abs=1e-6)
-    assert 0 < pp < params.profit_cap
-    assert float(u_m) > pp
+    pi, price, loss = P.claim_share_microsoft(params), params.valuation_post_money, P.conversion_loss(params)
+    year = P.status_quo_year(params)
+    partner = P.term_pv(params, params.revenue_share_sq, year, params.agi_hazard, "board") + P.access_value_microsoft(
+        params, P.status_quo_terms(params))
+    assert float(u_o) == pytest.approx(float((1 - pi) * price - loss), rel=1e-12)
+    assert float(u_m) == pytest.approx(float(pi * price + partner), rel=1e-12)
+    assert float(P.status_quo_equity_value(params)) == pytest.approx(float(price), rel=1e-12)
+    assert 0 < float(pi) < 1 and 0 < float(P.profit_participation_pv(params)) < params.profit_cap
+
+
+def test_claim_share_is_the_waterfalls_share_of_the_equity_cash_flows(params):
+    start = P.year_to_time(params.breakeven_year) - 1.0
+    equity = P._net_profit_pv(params, start, np.inf, params.discount_rate)
+    assert float(P.claim_share_microsoft(params)) == pytest.approx(float(P.profit_participation_pv(params) / equity), rel=1e-12)
+
+
+def test_status_quo_is_the_contract_of_its_terms_with_equity_at_the_claim_share(params):
+    # the contract payoffs and the status quo are valued on the same basis: the status-quo terms with
+    # equity pi give Microsoft its status-quo payoff, and OpenAI its payoff before the conversion loss
+    contract = {**BASE, "equity": float(P.claim_share_microsoft(params)), "revenue_share": float(params.revenue_share_sq),
+                "azure_commitment": 0.0, "revenue_share_until": 2030, "api_exclusivity": 2030, "ip_rights_until": 2030,
+                "ip_post_agi": False, "compute_rofr": True, "agi_trigger": "board"}
+    u_m, u_o = P.contract_utilities(params, contract)
+    d_m, d_o = P.status_quo_payoffs(params)
+    assert float(u_m) == pytest.approx(float(d_m), rel=1e-12)
+    assert float(u_o) == pytest.approx(float(d_o + P.conversion_loss(params)), rel=1e-12)
+
+
+def test_waterfall_shares_profits_after_the_revenue_share():
+    # the status-quo share is paid first: with the margin at the share, nothing is left before its end
+    p = CAL.with_values(profit_margin=0.2, breakeven_year=2029.0)
+    start = P.year_to_time(p.breakeven_year) - 1.0
+    assert float(P._net_profit_pv(p, start, P.year_to_time(2030), p.discount_rate)) == 0.0
+    assert float(P._net_profit_pv(p, start, P.year_to_time(2032), p.discount_rate)) > 0.0
+
+
+def test_revenue_reading_of_the_cap_counts_revenue_share_receipts(params):
+    revenue = dataclasses.replace(params, profit_cap_on_revenue=1.0)
+    assert float(P.profit_participation_pv(revenue)) < float(P.profit_participation_pv(params))
+
+
+def test_price_on_expected_deal_values_the_midpoint_at_the_price(params):
+    from negotiation.cases.microsoft_openai.positions import midpoint
+    expected = dataclasses.replace(params, price_on_expected_deal=1.0)
+    table = P.coefficients(expected, P.Combo.from_contract(midpoint()))
+    y = np.array([midpoint()["revenue_share"], midpoint()["azure_commitment"]])
+    assert float(table.V + table.v @ y) == pytest.approx(float(params.valuation_post_money), rel=1e-12)
+
+
+def test_the_deadline_enters_once_through_the_conversion_loss(params):
+    more = dataclasses.replace(params, softbank_at_risk=params.softbank_at_risk + 10.0)
+    d_m0, d_o0 = P.status_quo_payoffs(params)
+    d_m1, d_o1 = P.status_quo_payoffs(more)
+    assert float(d_m1) == pytest.approx(float(d_m0), rel=1e-12)
+    assert float(d_o0 - d_o1) == pytest.approx(10.0 * float(params.financing_friction), rel=1e-12)
+    from negotiation.cases.microsoft_openai.solve import discount_factors, microsoft_weight
+    assert discount_factors(more) == discount_factors(params) and microsoft_weight(more) == microsoft_weight(params)
+    assert P.coefficients(more, P.Combo.from_contract(BASE)).V == pytest.approx(P.coefficients(params, P.Combo.from_contract(BASE)).V)
 
 
 def test_profit_participation_rises_with_margin():
@@ -193,3 +248,10 @@ def test_committed_dollars_beyond_the_need_destroy_joint_value(params):
     a = float(P.commitment_pv_per_dollar(params))
     assert beyond - at == pytest.approx(50.0 * a * (float(params.azure_margin_microsoft) - 1.0), rel=1e-9)
     assert float(P.unused_commitment_cost(params, need)) == 0.0
+
+
+def test_one_belief_about_agi_prices_every_asset():
+    # no payoff mixes two beliefs: the only AGI hazards of the model are the common prior and the
+    # board's early-declaration hazard, which both parties price
+    hazards = {f for f in dataclasses.fields(P.Parameters) if "hazard" in f.name or "lambda" in f.name}
+    assert {f.name for f in hazards} == {"agi_hazard", "holdup_hazard"}

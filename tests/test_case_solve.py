@@ -1,5 +1,7 @@
 """Predictions and comparison of the Microsoft-OpenAI case (fast checks; full runs are the pipeline's)."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -7,7 +9,9 @@ import negotiation as ng
 import negotiation.cases.microsoft_openai as case
 from negotiation.cases.microsoft_openai import compare as C
 from negotiation.cases.microsoft_openai import solve
+from negotiation.cases.microsoft_openai.parameters import PARAMETER_NAMES
 from negotiation.cases.microsoft_openai.payoffs import contract_utilities, status_quo_payoffs
+from negotiation.cases.microsoft_openai.threats import no_deal_equilibrium, threat_game
 
 TOL = 1e-6
 CENTRAL = case.calibration().central()
@@ -27,17 +31,32 @@ def test_contract_space_covers_every_settled_term():
         assert (kind.lo <= value <= kind.hi) if isinstance(kind, ng.Continuous) else value in kind.values
 
 
-def test_brw_weight_and_discount_factors():
-    alpha = solve.microsoft_weight(CENTRAL)
-    r_m, r_o = CENTRAL.impatience_microsoft, CENTRAL.impatience_openai
-    assert alpha == pytest.approx(r_o / (r_m + r_o))
-    delta = solve.discount_factors(CENTRAL)
-    assert delta == pytest.approx(tuple(np.exp(-np.array([r_m, r_o]) * CENTRAL.offer_interval)))
-    assert all(0 < x < 1 for x in delta)
+def test_one_rate_per_party_for_flows_and_delay():
+    # both parties discount flows at discount_rate; delay uses the same rate, so the BRW weight is 1/2
+    r = CENTRAL.discount_rate
+    assert solve.microsoft_weight(CENTRAL) == pytest.approx(0.5)
+    assert solve.discount_factors(CENTRAL) == pytest.approx((np.exp(-r * CENTRAL.offer_interval),) * 2)
+    assert not any("impatience" in name for name in PARAMETER_NAMES)
 
 
-def test_disagreement_is_the_status_quo():
-    assert solve.disagreement(CENTRAL) == pytest.approx(tuple(float(u) for u in status_quo_payoffs(CENTRAL)))
+def test_disagreement_is_the_no_deal_equilibrium():
+    game = threat_game(CENTRAL)
+    d = np.array(solve.disagreement(CENTRAL))
+    cells = [(i, j) for i in range(3) for j in range(4) if np.allclose(d, (game.A[i, j], game.B[i, j]))]
+    assert len(cells) == 1
+    i, j = cells[0]
+    assert game.A[i, j] >= game.A[:, j].max() and game.B[i, j] >= game.B[i, :].max()  # nobody gains by deviating
+    comply = dataclasses.replace(CENTRAL, disagreement_from_equilibrium=0.0)
+    assert solve.disagreement(comply) == pytest.approx(tuple(float(u) for u in status_quo_payoffs(comply)))
+
+
+def test_mixed_no_deal_equilibrium_is_an_equilibrium():
+    # a game without a pure equilibrium (matching pennies in the corner) gets a mixed one
+    A = np.array([[1.0, 0.0, 0.0, 0.0], [0.0, 1.0, 0.0, 0.0], [-5, -5, -5, -5]])
+    B = np.array([[0.0, 1.0, -5, -5], [1.0, 0.0, -5, -5], [0.0, 1.0, -5, -5]])
+    x, y = no_deal_equilibrium(A, B)
+    np.testing.assert_allclose(x, [0.5, 0.5, 0.0], atol=1e-12)
+    np.testing.assert_allclose(y, [0.5, 0.5, 0.0, 0.0], atol=1e-12)
 
 
 def test_nash_prediction_is_a_feasible_rational_contract():

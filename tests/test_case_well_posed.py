@@ -190,3 +190,12 @@ def test_a_space_goes_to_worker_processes_and_chunks_on_a_pool_equal_one_process
         pooled = cb.predict_all_batch(draws, ("nash",), chunk=2, executor=pool, space=space)
     alone = cb.predict_all_batch(draws, ("nash",), space=space)
     assert np.array_equal(pooled["nash"].utilities, alone["nash"].utilities)
+
+
+def test_hits_are_counted_by_mechanism():
+    from negotiation.cases.microsoft_openai.space import MECHANISMS, by_mechanism
+    space = case_space()
+    terms = [*space.continuous, *space.discrete]
+    assert set(by_mechanism({t: True for t in terms})) == set(MECHANISMS)
+    one_miss = by_mechanism({t: t != "revenue_share" for t in terms})
+    assert one_miss == {m: m != "split" for m in MECHANISMS}

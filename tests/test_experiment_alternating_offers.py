@@ -40,7 +40,7 @@ def test_proposing_first_helps_and_the_deadline_hurts_openai(values: dict) -> No
     first, second = values["spe"]["microsoft"]["utilities"], values["spe"]["openai"]["utilities"]
     assert first[0] > second[0] and first[1] < second[1]
     deadline = values["deadline"]
-    assert deadline["no_deadline"]["impatience_openai"] < deadline["central"]["impatience_openai"]
+    assert deadline["no_deadline"]["financing_at_risk"] == 0.0 < deadline["central"]["financing_at_risk"]
     assert deadline["no_deadline"]["utilities"][1] > deadline["central"]["utilities"][1]
 
 

@@ -36,17 +36,20 @@ def test_fit_is_labelled(out: Path) -> None:
 def test_intervals_ordered(out: Path) -> None:
     values = json.loads((out / "results.json").read_text())
     identified = values["fit_implied_weight"]["identified_set"]
-    if identified is None:  # the settlement gives OpenAI no gain for any d of the calibrated range: reported
-        assert values["fit_implied_weight"]["exists_share_of_d_O_range"] == 0.0
+    if identified is None:  # no weight at some corner of the d-range (the settlement below d there): reported
+        assert 0.0 <= values["fit_implied_weight"]["exists_share_of_d_O_range"] < 1.0
     else:
         lo, hi = identified
         assert 0.0 <= lo <= hi <= 1.0
     b_lo, b_hi = values["brw_weight"]["interval"]
     assert b_lo <= values["brw_weight"]["central"] <= b_hi
     assert values["fit_implied_weight"]["central"] is None  # the settlement is not >> d at central values
-    for key in ("alpha_low", "alpha_central", "alpha_high"):
-        assert np.all(np.diff(values["curve"][key]) >= -1e-9), "alpha-hat must rise with d_O"
-    assert np.all(np.array(values["curve"]["alpha_low"]) >= np.array(values["curve"]["alpha_high"]) - 1e-9)
+    curve = {k: np.array(values["curve"][k], dtype=float) for k in ("alpha_low", "alpha_central", "alpha_high")}
+    for key, alpha in curve.items():  # None (no weight: the settlement below d) is skipped
+        steps = np.diff(alpha)
+        assert np.all(steps[~np.isnan(steps)] >= -1e-9), "alpha-hat must rise with d_O"
+    both = ~np.isnan(curve["alpha_low"]) & ~np.isnan(curve["alpha_high"])
+    assert np.all(curve["alpha_low"][both] >= curve["alpha_high"][both] - 1e-9)
 
 
 def test_batch_helpers_agree_with_compare() -> None:

@@ -1,18 +1,20 @@
-"""Experiment kind ``alternating_offers``: Rubinstein bargaining with the case's impatience.
+"""Experiment kind ``alternating_offers``: Rubinstein bargaining with the case's discount rate.
 
-Per-round discount factors ``delta_i = exp(-r_i Delta)`` (:func:`.solve.discount_factors`), the
+Per-round discount factors ``delta_i = exp(-r Delta)`` (:func:`.solve.discount_factors`, one rate
+per party, the same rate that values the flows), the
 status quo as the impasse payoff d and the outside options of :func:`.threats.outside_options`
 as constraints (Shaked-Sutton), solved in closed form by :func:`negotiation.batch.rubinstein_batch`
 on the case's contract problems (``predict_batch("rubinstein")`` for Microsoft proposing first).
 Reported: the SPE agreement and contract at the central calibration and its 90% interval over
 calibration draws; its distance to the asymmetric Nash solution with the BRW weight
-``r_O / (r_M + r_O)`` as the offer interval ``Delta`` shrinks (Binmore, Rubinstein & Wolinsky
-1986); the effect of the end-2025 SoftBank deadline; and who proposes first.
+``r_O / (r_M + r_O)`` (here 1/2) as the offer interval ``Delta`` shrinks (Binmore, Rubinstein &
+Wolinsky 1986); the effect of the end-2025 SoftBank deadline; and who proposes first.
 
-Deadline. The calibration has no separate deadline component: ``impatience_openai`` lumps
-OpenAI's cost of capital, its cash burn and the SoftBank condition. The no-deadline
-counterfactual is therefore OpenAI's impatience at the LOW end of its calibrated range, a
-labelled assumption (the whole range is reported as well).
+Deadline. The deadline enters the model once, in the disagreement point: if OpenAI has not
+converted by 31 Dec 2025 the financing conditional on it falls away (``softbank_at_risk`` and the
+2024 round's ``clawback_2024_round``, at ``financing_friction`` per dollar in
+:func:`.payoffs.conversion_loss`). The no-deadline counterfactual sets both to zero; the high case
+takes SoftBank's money at its high end. Rates do not change.
 """
 
 from __future__ import annotations
@@ -45,10 +47,9 @@ SCHEMA = {
 PROPOSERS = {"microsoft": 0, "openai": 1}
 PROPOSER_LABELS = {"microsoft": "Microsoft proposes first", "openai": "OpenAI proposes first"}
 PROPOSER_COLOURS = {"microsoft": style_of("rubinstein").color, "openai": OKABE_ITO["reddish_purple"]}
-#: Impatience settings of OpenAI: the no-deadline counterfactual (assumption) and the calibration.
-IMPATIENCE_CASES = {"no_deadline": "low", "central": "central", "high": "high"}
-IMPATIENCE_LABELS = {"no_deadline": "no deadline (OpenAI's impatience at its low end, assumption)",
-                     "central": "central calibration", "high": "OpenAI's impatience at its high end"}
+#: Financing conditional on the end-2025 deadline ($B): none (counterfactual), central, SoftBank's high end.
+DEADLINE_LABELS = {"no_deadline": "no deadline (no financing at risk)", "central": "central calibration",
+                   "high": "SoftBank's money at risk at its high end"}
 #: An outside option binds when the responder's SPE utility is within this of it ($B, relative).
 BINDING_TOL = 1e-6
 #: Margin ($B) below the lowest plotted point from which the figure's frontier is traced.
@@ -79,16 +80,18 @@ def convergence(central: Parameters, intervals: np.ndarray, target: np.ndarray) 
     return out
 
 
-def impatience_cases(central: Parameters) -> dict[str, Any]:
-    """SPE (Microsoft first) and asymmetric Nash with OpenAI's impatience at its low / central / high value."""
-    spec = calibration().specs["impatience_openai"]
-    rates = np.array([getattr(spec, IMPATIENCE_CASES[k]) for k in IMPATIENCE_CASES])
-    grid = replicate(central, len(rates), impatience_openai=rates)
+def deadline_cases(central: Parameters) -> dict[str, Any]:
+    """SPE (Microsoft first) and asymmetric Nash without the deadline, at central, and with SoftBank's money high."""
+    high = calibration().specs["softbank_at_risk"].high
+    money_at_risk = {"no_deadline": (0.0, 0.0), "central": (float(central.softbank_at_risk), float(central.clawback_2024_round)),
+                     "high": (high, float(central.clawback_2024_round))}
+    softbank, clawback = (np.array(v) for v in zip(*money_at_risk.values()))
+    grid = replicate(central, len(money_at_risk), softbank_at_risk=softbank, clawback_2024_round=clawback)
     solution, options = spe(grid, PROPOSERS["microsoft"])
     nash = predict_batch("asymmetric_nash", grid)
-    return {name: {**outcome(grid, solution, options, i), "impatience_openai": float(rates[i]),
+    return {name: {**outcome(grid, solution, options, i), "financing_at_risk": float(softbank[i] + clawback[i]),
                    "alpha": float(nash.details["alpha"][i]), "asymmetric_nash": nash.utilities[i].tolist()}
-            for i, name in enumerate(IMPATIENCE_CASES)}
+            for i, name in enumerate(money_at_risk)}
 
 
 def interval_over_draws(sample: Parameters) -> dict[str, Any]:
@@ -125,7 +128,7 @@ def run(parameters: Mapping[str, Any], rng: np.random.Generator, progress: Progr
     calibrated_range = replicate(central, 2, offer_interval=[spec.low, spec.high])
     over_interval = {name: spe(calibrated_range, proposer)[0].utilities.tolist() for name, proposer in PROPOSERS.items()}
     progress.update("steps", 3, steps)
-    deadline = impatience_cases(central)
+    deadline = deadline_cases(central)
     progress.update("steps", 4, steps)
     interval = interval_over_draws(cal.sample(rng, parameters["draws"]))
     progress.update("steps", 5, steps)
@@ -136,7 +139,7 @@ def run(parameters: Mapping[str, Any], rng: np.random.Generator, progress: Progr
         "alpha": float(microsoft_weight(central)),
         "discount_factors": list(discount_factors(central)),
         "offer_interval": {"low": spec.low, "central": spec.central, "high": spec.high},
-        "impatience": {"microsoft": float(central.impatience_microsoft), "openai": float(central.impatience_openai)},
+        "discount_rate": float(central.discount_rate),
         "asymmetric_nash": {"utilities": target.tolist(), "contract": prediction_contract(asym.contract, 0)},
         "status_quo": status_quo.tolist(),
         "spe": proposers,
@@ -159,7 +162,7 @@ def tables(values: Mapping[str, Any]) -> dict[str, Table]:
              str(values["asymmetric_nash"]["contract"]["revenue_share_until"]),
              str(values["asymmetric_nash"]["contract"]["api_exclusivity"]))]
     cases = [(f"SPE, {PROPOSER_LABELS[k]}", values["alpha"], values["spe"][k]) for k in PROPOSERS]
-    cases += [(f"SPE, {IMPATIENCE_LABELS[k]}", values["deadline"][k]["alpha"], values["deadline"][k])
+    cases += [(f"SPE, {DEADLINE_LABELS[k]}", values["deadline"][k]["alpha"], values["deadline"][k])
               for k in ("no_deadline", "high")]
     for label, alpha, o in cases:
         c = o["contract"]
@@ -204,8 +207,8 @@ def macros(values: Mapping[str, Any]) -> dict[str, str]:
         "FirstMoverAdvantage": money(spe_m[0] - spe_o[0]),
         "FirstMoverAdvantageLow": money(interval["first_mover_advantage_microsoft"]["low"]),
         "FirstMoverAdvantageHigh": money(interval["first_mover_advantage_microsoft"]["high"]),
-        "NoDeadlineImpatience": f"{deadline['no_deadline']['impatience_openai']:.2f}",
-        "NoDeadlineAlpha": f"{deadline['no_deadline']['alpha']:.2f}",
+        "DeadlineFinancing": money(deadline["central"]["financing_at_risk"]),
+        "DiscountRate": f"{100 * values['discount_rate']:.0f}",
         "DeadlineGainMicrosoft": money(deadline["central"]["utilities"][0] - deadline["no_deadline"]["utilities"][0]),
         "DeadlineLossOpenAI": money(deadline["no_deadline"]["utilities"][1] - deadline["central"]["utilities"][1]),
         "ShortestInterval": f"{values['convergence']['intervals'][0]:.0e}",
@@ -261,7 +264,7 @@ def agreements_figure(saved: SavedResults):
             for name in PROPOSERS:
                 mark(axes, "rubinstein", v["spe"][name]["utilities"], label=f"SPE, {PROPOSER_LABELS[name]}",
                      markerfacecolor=PROPOSER_COLOURS[name] if name == "microsoft" else "white")
-            mark(axes, "rubinstein", v["deadline"]["no_deadline"]["utilities"], label="SPE, no deadline ($r_O$ low)",
+            mark(axes, "rubinstein", v["deadline"]["no_deadline"]["utilities"], label="SPE, no deadline",
                  markerfacecolor="0.8")
         centre = np.array(v["asymmetric_nash"]["utilities"])
         spread = 2.0 * np.max(np.abs(np.array([v["spe"][n]["utilities"] for n in PROPOSERS]) - centre)) + 0.2
@@ -278,19 +281,19 @@ def agreements_figure(saved: SavedResults):
 
 EXPERIMENT = Experiment(
     kind="alternating_offers",
-    description="Rubinstein SPE with the case's impatience and outside options: convergence to BRW, the "
+    description="Rubinstein SPE with one discount rate per party and the outside options: convergence to BRW, the "
                 "end-2025 deadline, proposer choice.",
     schema=SCHEMA,
     run=run,
     figures=(
         FigureSpec("convergence", convergence_figure,
                    "Distance (\\$B, Euclidean in utilities) between the alternating-offers SPE and the asymmetric "
-                   "Nash solution with the BRW weight $r_O/(r_M+r_O)$, as the offer interval $\\Delta$ shrinks, "
+                   "Nash solution with the BRW weight $r_O/(r_M+r_O) = 1/2$ (one rate per party), as the offer interval $\\Delta$ shrinks, "
                    "for each first proposer; central calibration. Shaded: the calibrated range of $\\Delta$."),
         FigureSpec("agreements", agreements_figure,
                    "Alternating-offers agreements at the central calibration on the Pareto frontier: SPE with "
-                   "each first proposer, SPE without the end-2025 deadline (OpenAI's impatience at the low end "
-                   "of its range, an assumption), the asymmetric Nash limit, the status quo and the outside "
+                   "each first proposer, SPE without the end-2025 deadline (no financing "
+                   "conditional on the conversion), the asymmetric Nash limit, the disagreement point (no-deal equilibrium) and the outside "
                    "options; the settlement is shown for comparison only. Utilities in \\$B."),
     ),
     data_files=(CALIBRATION_FILE, CONTRACT_SPACE_FILE),

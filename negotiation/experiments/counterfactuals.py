@@ -21,8 +21,9 @@ from negotiation.cases.microsoft_openai import CONCEPTS, calibration, compare
 from negotiation.cases.microsoft_openai.batch import family, rows_of
 from negotiation.cases.microsoft_openai.parameters import CALIBRATION_FILE
 from negotiation.cases.microsoft_openai.space import CONTRACT_SPACE_FILE
-from negotiation.cases.microsoft_openai.payoffs import contract_utilities, status_quo_payoffs
-from negotiation.cases.microsoft_openai.positions import POSITIONS_FILE, positions
+from negotiation.cases.microsoft_openai.payoffs import claim_share_microsoft, contract_utilities
+from negotiation.cases.microsoft_openai.positions import POSITIONS_FILE, midpoint, positions
+from negotiation.cases.microsoft_openai.threats import disagreement_payoffs, rational_claim_shares
 from negotiation.experiments._case_views import (add_legend, central_and_sample, concept_sizes, draw_frontier, frontier_points,
                                                  latex_label, marker_kwargs, plain_contract,
                                                  radial_positions, solve_concepts, window_around)
@@ -47,13 +48,13 @@ SCHEMA = {
 
 def contracts() -> dict[str, dict[str, Any]]:
     """The counterfactual contracts; the last two are COMPARISON contracts built from the settlement."""
-    positions = {side: dict(contract) for side, contract in positions().items()}
+    given = {side: dict(contract) for side, contract in positions().items()}
     actual = dict(compare.settlement())
     return {
-        "status_quo": positions["status_quo"],
-        "openai": positions["openai"],
-        "microsoft": positions["microsoft"],
-        "positions_midpoint": dict(dict(compare.baselines())["positions_midpoint"]),
+        "status_quo": given["status_quo"],
+        "openai": given["openai"],
+        "microsoft": given["microsoft"],
+        "positions_midpoint": dict(midpoint()),
         "settlement": actual,
         "settlement_keeps_rofr": {**actual, "compute_rofr": True},
     }
@@ -68,7 +69,7 @@ def run(parameters: Mapping[str, Any], rng: np.random.Generator, progress: Progr
     solved = solve_concepts(rows_of(draws, slice(0, 1)), progress=progress)
     concept_u = {c: solved[c].utilities[0] for c in CONCEPTS}
     sample = rows_of(draws, slice(1, None))
-    d_sample = np.column_stack(status_quo_payoffs(sample))
+    d_sample = np.column_stack(disagreement_payoffs(sample))
     records = {}
     for i, (name, contract) in enumerate(contracts().items(), start=1):
         u = np.array([float(x) for x in contract_utilities(p, contract)])
@@ -80,6 +81,7 @@ def run(parameters: Mapping[str, Any], rng: np.random.Generator, progress: Progr
             "utilities": u,
             "gains": u - d,
             "individually_rational": {"microsoft": bool(u[0] > d[0]), "openai": bool(u[1] > d[1])},
+            "rational_claim_shares": [float(x) for x in rational_claim_shares(p, tuple(u))],
             "radial_factor": None if np.isnan(pos.radial_factor[0]) else float(pos.radial_factor[0]),
             "projection": pos.projection[0],
             "frontier_distance": float(pos.distance[0]),
@@ -91,9 +93,9 @@ def run(parameters: Mapping[str, Any], rng: np.random.Generator, progress: Progr
                                "both": float(np.mean(np.all(u_sample > d_sample, axis=1)))},
         }
         progress.update("contracts", i, len(CONTRACTS))
-    values = {"disagreement": d, "contracts": records, "concepts": concept_u, "frontier": frontier_points(fam),
+    values = {"disagreement": d, "claim_share": float(claim_share_microsoft(p)), "contracts": records, "concepts": concept_u, "frontier": frontier_points(fam),
               "draws": parameters["draws"]}
-    return Results(values=values, tables=_tables(records), macros=_macros(records))
+    return Results(values=values, tables=_tables(records), macros=_macros(records) | {"ClaimShare": f"{100 * values['claim_share']:.1f}"})
 
 
 def _tables(records: Mapping[str, Any]) -> dict[str, Table]:
@@ -117,7 +119,15 @@ def _tables(records: Mapping[str, Any]) -> dict[str, Table]:
         headers=("Contract", *(latex_label(c) for c in CONCEPTS)),
         formats=("s",) + (".1f",) * len(CONCEPTS),
     )
-    return {"positions": positions, "distances": distances}
+    claims = Table(
+        columns=("contract", "claim_share_openai_rational", "claim_share_microsoft_rational", "rational_for_both"),
+        rows=tuple((name, *r["rational_claim_shares"],
+                    "yes" if r["rational_claim_shares"][0] <= r["rational_claim_shares"][1] else "no")
+                   for name, r in records.items()),
+        headers=("Contract", "IR for $O$ if $\\pi \\ge$", "IR for $M$ if $\\pi \\le$", "Some $\\pi$ IR for both"),
+        formats=("s", ".3f", ".3f", "s"),
+    )
+    return {"positions": positions, "distances": distances, "claim_shares": claims}
 
 
 def _macros(records: Mapping[str, Any]) -> dict[str, str]:
@@ -130,6 +140,8 @@ def _macros(records: Mapping[str, Any]) -> dict[str, str]:
         macros[f"{key}GainM"], macros[f"{key}GainO"] = (f"{x:.1f}" for x in r["gains"])
         macros[f"{key}FrontierDistance"] = f"{r['frontier_distance']:.1f}"
         macros[f"{key}RationalShare"] = f"{100 * r['rational_share']['both']:.0f}"
+        low, high = r["rational_claim_shares"]
+        macros[f"{key}ClaimShareOpenAI"], macros[f"{key}ClaimShareMicrosoft"] = f"{100 * low:.1f}", f"{100 * high:.1f}"
     return macros
 
 

@@ -6,7 +6,7 @@ callables into a :class:`negotiation.batch.ShareAffineFamily`, and :func:`predic
 it in closed form (:mod:`negotiation.batch`) with the inputs :func:`.solve.predict` uses:
 weights from :func:`.solve.microsoft_weight`, discount factors from
 :func:`.solve.discount_factors`, and the threat game and outside options of :mod:`.threats`
-(vectorised over draws here: :func:`threat_matrices`, :func:`outside_options_batch`).
+(:func:`.threats.threat_matrices` and :func:`.threats.disagreement_payoffs` work on draws; :func:`outside_options_batch`).
 Risk-neutral only; the risk-averse variant is solved by the engine.
 
 :func:`predict_all_batch` solves several concepts at once: the coefficients, threat game and
@@ -32,11 +32,11 @@ from negotiation.batch import (BatchSolution, Candidates, ShareAffineFamily, _jo
                                utilitarian_batch, variable_threat_batch)
 from negotiation.cases.microsoft_openai.contract_set import ContractSets, optimal_sets, stack
 from negotiation.cases.microsoft_openai.parameters import PARAMETER_NAMES, Parameters
-from negotiation.cases.microsoft_openai.payoffs import coefficient_table, shared_present_values, status_quo_payoffs
+from negotiation.cases.microsoft_openai.payoffs import coefficient_table
 from negotiation.cases.microsoft_openai.solve import (CONCEPTS, _space_of, commitment_cap, discount_factors,
                                                       microsoft_weight, status_quo_contract)
 from negotiation.cases.microsoft_openai.space import CaseSpace
-from negotiation.cases.microsoft_openai.threats import MICROSOFT_ACTIONS, OPENAI_ACTIONS, scenario
+from negotiation.cases.microsoft_openai.threats import MICROSOFT_ACTIONS, OPENAI_ACTIONS, disagreement_payoffs, threat_matrices
 
 CHUNK = 2000
 """Draws whose model coefficients are computed together (the case model has a large per-call cost)."""
@@ -127,21 +127,7 @@ def _family(p: Parameters, table: list, space: CaseSpace) -> ShareAffineFamily:
                            for c in table], axis=1)
     box = np.array([space.bounds("revenue_share"), (0.0, 1.0)], dtype=float)
     return ShareAffineFamily(value, value_slope, side, side_slope, space.bounds("equity"), box,
-                             np.column_stack(status_quo_payoffs(p)))
-
-
-def threat_matrices(parameters: Parameters) -> tuple[np.ndarray, np.ndarray]:
-    """``A[n, i, j], B[n, i, j] = status_quo_payoffs(p_n, scenario(p_n, M_i, O_j))``, shape (N, 3, 4).
-
-    :func:`.threats.threat_game` for every draw at once (it converts to float, one draw at a time);
-    the cells share their present values (:func:`.payoffs.shared_present_values`).
-    """
-    p = as_draws(parameters)
-    with shared_present_values():
-        cells = [[status_quo_payoffs(p, scenario(p, m, o)) for o in OPENAI_ACTIONS] for m in MICROSOFT_ACTIONS]
-    A = np.stack([np.stack([u_m for u_m, _ in row], axis=-1) for row in cells], axis=1)
-    B = np.stack([np.stack([u_o for _, u_o in row], axis=-1) for row in cells], axis=1)
-    return A, B
+                             np.column_stack(disagreement_payoffs(p)))
 
 
 def outside_options_batch(A: np.ndarray, B: np.ndarray) -> np.ndarray:

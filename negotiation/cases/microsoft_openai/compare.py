@@ -24,7 +24,8 @@ import numpy as np
 import negotiation as ng
 from negotiation.cases.microsoft_openai.parameters import DATA_DIR, Parameters, calibration, parse_sources
 from negotiation.cases.microsoft_openai.positions import positions
-from negotiation.cases.microsoft_openai.payoffs import contract_utilities, status_quo_payoffs
+from negotiation.cases.microsoft_openai.payoffs import contract_utilities
+from negotiation.cases.microsoft_openai.threats import disagreement_payoffs
 from negotiation.cases.microsoft_openai.space import CONTINUOUS_TERMS, DISCRETE_TERMS, case_space
 from negotiation.cases.microsoft_openai.solve import CONCEPTS, Prediction, predict, problem
 
@@ -200,10 +201,10 @@ def settlement_position(parameters: Parameters, prob: ng.BargainingProblem | Non
 
 
 def disagreement_box(rng: np.random.Generator | None = None) -> tuple[tuple[float, float], tuple[float, float]]:
-    """Range of the status-quo payoffs over the calibration (low, high and uniform draws)."""
+    """Range of the disagreement payoffs over the calibration (low, high and uniform draws)."""
     cal = calibration()
     rng = np.random.default_rng(0) if rng is None else rng
-    draws = [status_quo_payoffs(cal.sample(rng, DISAGREEMENT_DRAWS))] + [status_quo_payoffs(x) for x in (cal.low(), cal.high())]
+    draws = [disagreement_payoffs(cal.sample(rng, DISAGREEMENT_DRAWS))] + [disagreement_payoffs(x) for x in (cal.low(), cal.high())]
     u_m = np.concatenate([np.ravel(d[0]) for d in draws])
     u_o = np.concatenate([np.ravel(d[1]) for d in draws])
     return (float(u_m.min()), float(u_m.max())), (float(u_o.min()), float(u_o.max()))

@@ -83,9 +83,8 @@ class Parameters:
     commitment_years: Value
     softbank_at_risk: Value
     clawback_2024_round: Value
+    financing_friction: Value
     restructuring_value_share: Value
-    impatience_microsoft: Value
-    impatience_openai: Value
     offer_interval: Value
     litigation_cost: Value
     court_reversal_probability: Value
@@ -97,6 +96,9 @@ class Parameters:
     inhouse_capex: Value
     inhouse_substitution: Value
     openai_loss_inhouse: Value
+    profit_cap_on_revenue: Value
+    disagreement_from_equilibrium: Value
+    price_on_expected_deal: Value
 
 
 PARAMETER_NAMES = tuple(f.name for f in dataclasses.fields(Parameters))

@@ -48,6 +48,7 @@ from typing import Any
 import numpy as np
 
 from negotiation.cases.microsoft_openai.parameters import Parameters, Value, year_to_time
+from negotiation.cases.microsoft_openai.positions import midpoint
 from negotiation.cases.microsoft_openai.space import DISCRETE_TERMS, CaseSpace, case_space, check_option
 from negotiation.valuation import annuity, pv_flow_between, pv_piecewise_flow, pv_post_agi_flow
 
@@ -286,6 +287,22 @@ def status_quo_terms(p: Parameters) -> AccessTerms:
     return AccessTerms(api_exclusivity=year, compute_rofr=True, ip_rights_until=year, ip_post_agi=False, agi_trigger="board")
 
 
+def partner_cost_openai(p: Parameters, contract: Mapping[str, Any]) -> np.ndarray:
+    """OpenAI's PV cost of a contract's partner terms: revenue share, access, and the Azure commitment.
+
+    ``C(x) = s RS(k) + access_O(k) + premium a x + unused(x)``: what the terms take from the value of
+    OpenAI's equity, so that ``V(x) = W - C(x)`` (:func:`coefficients`; equity is not a cost, it
+    splits ``V``).
+    """
+    combo = Combo.from_contract(contract)
+    terms = AccessTerms(combo.api_exclusivity, combo.compute_rofr, combo.ip_rights_until, combo.ip_post_agi, combo.agi_trigger)
+    x = np.asarray(contract["azure_commitment"], dtype=float)
+    share = np.asarray(contract["revenue_share"], dtype=float) * term_pv(p, 1.0, combo.revenue_share_until, p.agi_hazard,
+                                                                           combo.agi_trigger)
+    commitment = np.asarray(p.azure_premium_openai) * commitment_pv_per_dollar(p) * x + unused_commitment_cost(p, x)
+    return share + access_cost_openai(p, terms) + commitment
+
+
 def status_quo_cost_openai(p: Parameters) -> np.ndarray:
     """``C_sq``: OpenAI's PV cost of the status-quo partner terms (revenue share + access)."""
     year = status_quo_year(p)
@@ -295,67 +312,134 @@ def status_quo_cost_openai(p: Parameters) -> np.ndarray:
 
 @_memoised
 def gross_value(p: Parameters) -> np.ndarray:
-    """``W = valuation_post_money + C_sq``: OpenAI's equity gross of the status-quo partner terms."""
-    return p.valuation_post_money + status_quo_cost_openai(p)
+    """``W = valuation_post_money + C(basis)``: OpenAI's equity gross of the partner terms.
+
+    The round's price [R34] values ALL of OpenAI's equity, Microsoft's as-converted interest
+    included, with the conversion it was conditional on [R36] and with the partner terms it
+    conditions on: the terms in force (``C_sq``) or, under ``price_on_expected_deal``, the deal
+    investors expected, the midpoint of the reported positions (:func:`.positions.midpoint`).
+    """
+    in_force = status_quo_cost_openai(p)
+    if not _switch(p.price_on_expected_deal):
+        return p.valuation_post_money + in_force
+    return p.valuation_post_money + partner_cost_openai(p, midpoint())
+
+
+def _switch(value: Value) -> bool:
+    """A declared modelling choice (calibration kind "switch", the same for every draw) as a bool."""
+    return bool(np.max(value) > 0.5)
+
+
+def _net_profit_pv(p: Parameters, start: Value, end: Value, rate: Value) -> np.ndarray:
+    """PV at ``rate`` over ``[start, end]`` of OpenAI's profits net of the status-quo revenue share.
+
+    ``pi(t) = max(m - s 1[t < T], 0) R(t)``, ``m = profit_margin``, ``s = revenue_share_sq``, ``T`` the
+    end of the status-quo share: profits after the share is paid (the waterfall shares what is left),
+    never below zero (losses are financed by capital, not by the waterfall).
+    """
+    growth, durations = _growth(p)
+    r0 = np.asarray(p.revenue_2025, dtype=float)
+    T = np.asarray(year_to_time(status_quo_year(p)), dtype=float)
+    start, end = np.asarray(start, dtype=float), np.asarray(end, dtype=float)
+    before = np.maximum(np.asarray(p.profit_margin) - p.revenue_share_sq, 0.0) * pv_flow_between(
+        r0, growth, durations, rate, np.minimum(start, T), np.minimum(end, T))
+    after = np.asarray(p.profit_margin) * pv_flow_between(r0, growth, durations, rate, np.maximum(start, T),
+                                                          np.maximum(end, T))
+    return before + after
+
+
+def _waterfall_times(p: Parameters) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(t_b, t1, t2)``: start of profits, end of tier 1 (capital recouped), end of tier 2 (cap reached).
+
+    ``t1`` and ``t2`` solve the undiscounted cumulative targets ``K / s1`` and ``(cap - K - c) / s2``
+    of net profit (:func:`_net_profit_pv` at rate 0), with ``c = 0`` (the cap on profit receipts,
+    [R12]) or, under ``profit_cap_on_revenue`` ([R25]), ``c`` = Microsoft's undiscounted
+    revenue-share receipts to the end of the status quo, which then count against the same cap.
+    """
+    start = np.asarray(year_to_time(p.breakeven_year) - 1.0, dtype=float)
+    s1, s2 = p.waterfall_tier1_share, p.waterfall_tier2_share
+    receipts = 0.0
+    if _switch(p.profit_cap_on_revenue):
+        growth, durations = _growth(p)
+        T = year_to_time(status_quo_year(p))
+        receipts = p.revenue_share_sq * pv_flow_between(np.asarray(p.revenue_2025, dtype=float), growth, durations, 0.0,
+                                                        0.0, T)
+    tier2 = np.maximum(np.asarray(p.profit_cap) - p.microsoft_capital - receipts, 0.0) / s2
+    t1 = _time_to_cumulative(p, start, p.microsoft_capital / s1)
+    t2 = _time_to_cumulative(p, t1, tier2)
+    return start, t1, t2
 
 
 @_memoised
 def profit_participation_pv(p: Parameters) -> np.ndarray:
-    """PV of Microsoft's status-quo profit waterfall (paid by OpenAI's other owners).
+    """``Pi``: PV of Microsoft's status-quo profit waterfall, at the flow rate ``r``.
 
-    Profits ``m R(t)`` from the start of ``breakeven_year``; Microsoft receives ``s1`` of them
-    until it has recouped ``K = microsoft_capital`` (at ``t1``), then ``s2`` until its receipts
-    reach ``profit_cap`` (at ``t2``):
-    ``PV = s1 m PV(R; t_b, t1) + s2 m PV(R; t1, t2)``; ``t1``, ``t2`` solve the undiscounted
-    cumulative targets ``K / s1`` and ``(cap - K) / s2`` of profit.
+    Microsoft receives ``s1`` of net profits (:func:`_net_profit_pv`) from ``t_b`` until it has
+    recouped ``K = microsoft_capital`` (at ``t1``), then ``s2`` until its receipts reach the cap (at
+    ``t2``, :func:`_waterfall_times`): ``Pi = s1 NP(t_b, t1) + s2 NP(t1, t2)``.
     """
-    growth, durations = _growth(p)
-    profit0 = p.profit_margin * np.asarray(p.revenue_2025, dtype=float)
-    start = np.asarray(year_to_time(p.breakeven_year) - 1.0, dtype=float)
-    s1, s2 = p.waterfall_tier1_share, p.waterfall_tier2_share
-    t1 = _time_to_cumulative(profit0, growth, durations, start, p.microsoft_capital / s1)
-    t2 = _time_to_cumulative(profit0, growth, durations, t1, (p.profit_cap - p.microsoft_capital) / s2)
+    start, t1, t2 = _waterfall_times(p)
     r = p.discount_rate
-    return s1 * pv_flow_between(profit0, growth, durations, r, start, t1) + s2 * pv_flow_between(
-        profit0, growth, durations, r, t1, t2
-    )
+    return p.waterfall_tier1_share * _net_profit_pv(p, start, t1, r) + p.waterfall_tier2_share * _net_profit_pv(p, t1, t2, r)
 
 
-def _time_to_cumulative(c0: Value, growth: tuple, durations: tuple, start: Value, target: Value) -> np.ndarray:
-    """Smallest ``t >= start`` with ``int_start^t c = target`` (bisection; ``c > 0``)."""
+@_memoised
+def claim_share_microsoft(p: Parameters) -> np.ndarray:
+    """``pi = Pi / E``: Microsoft's share of the value of OpenAI's equity under the status quo.
+
+    ``E = NP(t_b, inf)`` is the PV of all net profits, the cash flows the equity holders share, on
+    the same basis (flows and rate) as ``Pi`` (:func:`profit_participation_pv`). The price sets the
+    level and the cash-flow model the shares: Microsoft's claim is worth ``pi V_sq`` and the other
+    owners' ``(1 - pi) V_sq``, so the two claims add up to the price (the identity the tests state).
+    """
+    start = np.asarray(year_to_time(p.breakeven_year) - 1.0, dtype=float)
+    return profit_participation_pv(p) / _net_profit_pv(p, start, np.inf, p.discount_rate)
+
+
+def _time_to_cumulative(p: Parameters, start: Value, target: Value) -> np.ndarray:
+    """Smallest ``t >= start`` with ``NP_0(start, t) = target`` (bisection; net profits ``>= 0``)."""
     lo = np.asarray(start, dtype=float) + 0.0 * np.asarray(target, dtype=float)
     hi = lo + WATERFALL_SEARCH_YEARS
     for _ in range(BISECTION_STEPS):
         mid = 0.5 * (lo + hi)
-        reached = pv_flow_between(c0, growth, durations, 0.0, start, mid) >= target
+        reached = _net_profit_pv(p, start, mid, 0.0) >= target
         lo, hi = np.where(reached, lo, mid), np.where(reached, mid, hi)
     return hi
 
 
-def conversion_loss(p: Parameters) -> np.ndarray:
-    """What failing to convert to a PBC costs OpenAI: money at risk plus lost value.
+def status_quo_equity_value(p: Parameters, scenario: Scenario = STATUS_QUO) -> np.ndarray:
+    """``V_sq = W - RS_O(sq) - access_O(sq)``: OpenAI's equity value with the status-quo terms (``= P`` when
+    the price conditions on them); a threat scenario changes the access terms that survive."""
+    share = term_pv(p, p.revenue_share_sq, status_quo_year(p), p.agi_hazard, "board")
+    return gross_value(p) - share - access_cost_openai(p, status_quo_terms(p), scenario)
 
-    ``softbank_at_risk + clawback_2024_round + restructuring_value_share x valuation_post_money``.
+
+def conversion_loss(p: Parameters) -> np.ndarray:
+    """What failing to convert to a PBC costs OpenAI's owners: lost value and replaced financing.
+
+    ``L = restructuring_value_share V_sq + financing_friction (softbank_at_risk + clawback_2024_round)``:
+    the investors whose money falls away are themselves owners, so only the cost of replacing that
+    money is a loss; this is the one place the end-2025 deadline [R36] enters the model.
     """
-    return np.asarray(p.softbank_at_risk + p.clawback_2024_round + p.restructuring_value_share * p.valuation_post_money)
+    money = np.asarray(p.softbank_at_risk + p.clawback_2024_round)
+    return np.asarray(p.restructuring_value_share * status_quo_equity_value(p) + p.financing_friction * money)
 
 
 def status_quo_payoffs(p: Parameters, scenario: Scenario = STATUS_QUO) -> tuple[np.ndarray, np.ndarray]:
     """(u_M, u_O) if the 2019/2023 contract runs on and OpenAI cannot convert.
 
-    ``u_M = PP + RS_M(2030) + access_M(sq) - cost_M``;
-    ``u_O = W - RS_O(2030) - access_O(sq) - PP - conversion_loss - cost_O``
-    (``= valuation_post_money - PP - conversion_loss`` for the untouched status quo). ``scenario``
-    applies threat actions (see :mod:`.threats`).
+    With ``V = V_sq(scenario)`` (:func:`status_quo_equity_value`) and ``pi`` = :func:`claim_share_microsoft`:
+    ``u_M = pi V + RS_M(sq) + access_M(sq) - cost_M``; ``u_O = (1 - pi) V - L - cost_O``. So
+    ``u_M + u_O + L = V + RS_M + access_M`` and Microsoft's claim is ``pi V``, both on the basis of the
+    price. ``scenario`` applies threat actions (see :mod:`.threats`).
     """
     year = status_quo_year(p)
     terms = status_quo_terms(p)
-    pp = profit_participation_pv(p)
-    share_m = share_o = term_pv(p, p.revenue_share_sq, year, p.agi_hazard, "board")
-    u_m = pp + share_m + access_value_microsoft(p, terms, scenario) - scenario.cost_microsoft
-    u_o = (
-        gross_value(p) - share_o - access_cost_openai(p, terms, scenario) - pp - conversion_loss(p) - scenario.cost_openai
-    )
+    value = status_quo_equity_value(p, scenario)
+    claim = claim_share_microsoft(p) * value
+    share_m = term_pv(p, p.revenue_share_sq, year, p.agi_hazard, "board")
+    u_m = claim + share_m + access_value_microsoft(p, terms, scenario) - scenario.cost_microsoft
+    u_o = value - claim - conversion_loss(p) - scenario.cost_openai
     return np.asarray(u_m, dtype=float), np.asarray(u_o, dtype=float)
 
 

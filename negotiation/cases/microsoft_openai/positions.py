@@ -39,3 +39,17 @@ def positions() -> dict[str, Mapping[str, Any]]:
     status_quo = {t: data["status_quo"][t] for t in TERMS}
     return {"status_quo": MappingProxyType(status_quo),
             **{s: MappingProxyType({**status_quo, **{t: v for t, v in data[s].items() if t in TERMS}}) for s in SIDES}}
+
+
+def midpoint() -> Mapping[str, Any]:
+    """The midpoint of the two reported positions, a full contract.
+
+    A continuous term is the mean of the two positions (a side silent on it keeps the status
+    quo); a discrete term takes the value both name, and the status quo's where they differ.
+    """
+    given = positions()
+    sides = [given[s] for s in SIDES]
+    return MappingProxyType({
+        t: (sum(float(s[t]) for s in sides) / 2 if t in CONTINUOUS_TERMS
+            else (sides[0][t] if sides[0][t] == sides[1][t] else given["status_quo"][t]))
+        for t in TERMS})

@@ -23,12 +23,11 @@ from negotiation.cases.microsoft_openai.payoffs import (
     coefficient_table,
     payoff_functions,
     risk_transform,
-    status_quo_payoffs,
     status_quo_terms,
     status_quo_year,
 )
 from negotiation.cases.microsoft_openai.space import CaseSpace, case_space
-from negotiation.cases.microsoft_openai.threats import outside_options, threat_game
+from negotiation.cases.microsoft_openai.threats import disagreement_payoffs, outside_options, threat_game
 
 CONCEPTS = (
     "nash",
@@ -88,8 +87,8 @@ def status_quo_contract(parameters: Parameters) -> dict[str, Any]:
 
 
 def disagreement(parameters: Parameters, risk_aversion: float = 0.0) -> tuple[float, float]:
-    """The status-quo payoffs ``d = (u_M, u_O)`` (transformed under risk aversion)."""
-    u_m, u_o = status_quo_payoffs(parameters)
+    """The disagreement point ``d = (u_M, u_O)`` of :func:`.threats.disagreement_payoffs` (transformed under risk aversion)."""
+    u_m, u_o = disagreement_payoffs(parameters)
     return float(risk_transform(u_m, risk_aversion)), float(risk_transform(u_o, risk_aversion))
 
 
@@ -150,15 +149,20 @@ def contract_sets(p: Parameters, utilities: np.ndarray, space: CaseSpace | None 
 
 
 def microsoft_weight(parameters: Parameters) -> float:
-    """BRW weight of Microsoft, ``alpha = r_O / (r_M + r_O)`` (theory.md §3)."""
-    return float(ng.brw_weight((float(parameters.impatience_microsoft), float(parameters.impatience_openai))))
+    """BRW weight of Microsoft, ``alpha = r_O / (r_M + r_O)`` (theory.md §3), with one rate per party.
+
+    Both parties discount flows and delay at ``discount_rate`` (its note: one rate per party, the
+    market's), so ``r_M = r_O`` and ``alpha = 1/2``: asymmetric Nash coincides with Nash, and any
+    asymmetry comes from the disagreement point.
+    """
+    r = float(np.max(parameters.discount_rate))
+    return float(ng.brw_weight((r, r)))
 
 
 def discount_factors(parameters: Parameters) -> tuple[float, float]:
-    """Per-round discount factors ``delta_i = exp(-r_i Delta)``, ``Delta = offer_interval``."""
-    rates = np.array([parameters.impatience_microsoft, parameters.impatience_openai], dtype=float)
-    delta = np.exp(-rates * float(parameters.offer_interval))
-    return float(delta[0]), float(delta[1])
+    """Per-round discount factors ``delta_i = exp(-r Delta)``, ``r = discount_rate``, ``Delta = offer_interval``."""
+    delta = float(np.exp(-float(np.max(parameters.discount_rate)) * float(np.max(parameters.offer_interval))))
+    return delta, delta
 
 
 def predict(concept: str, parameters: Parameters | Calibration | None = None, risk_aversion: float = 0.0, *,

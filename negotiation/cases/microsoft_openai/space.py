@@ -48,6 +48,11 @@ WIDEN_FRACTION = 0.5
 WIDEN_YEARS = 3
 #: The first contract year that ends after t = 0 (mid-2025): a natural floor of every year grid.
 FIRST_CONTRACT_YEAR = 2026
+#: What pins a term in the model, so that hits are counted by mechanism, not by term: ``split``
+#: (a transfer: only the concept's split pins it), ``value_against_cost`` (an access term:
+#: Microsoft's value against OpenAI's cost), ``decay`` (the IP horizon: a decaying value against a
+#: constant cost), ``need`` (the commitment: capped at OpenAI's expected use).
+MECHANISMS = ("split", "value_against_cost", "decay", "need")
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,7 @@ class ContinuousTerm:
     high_basis: str
     at_most: str | None
     why: str
+    mechanism: str
 
 
 @dataclass(frozen=True)
@@ -72,6 +78,7 @@ class DiscreteTerm:
     basis: str
     years: bool
     why: str
+    mechanism: str
 
 
 @dataclass(frozen=True)
@@ -128,9 +135,15 @@ def _why(entry: Mapping[str, Any], where: str) -> str:
     return why
 
 
+def _mechanism(entry: Mapping[str, Any], where: str) -> str:
+    if entry.get("mechanism") not in MECHANISMS:
+        raise _fail(where, f"mechanism must be one of {MECHANISMS} (what pins the term), got {entry.get('mechanism')!r}")
+    return entry["mechanism"]
+
+
 def _continuous(name: str, entry: Mapping[str, Any]) -> ContinuousTerm:
     where = f"continuous term {name!r}"
-    allowed = {"low", "high", "low_basis", "high_basis", "at_most", "why"}
+    allowed = {"low", "high", "low_basis", "high_basis", "at_most", "why", "mechanism"}
     unknown = sorted(set(entry) - allowed)
     if unknown:
         raise _fail(where, f"unknown field(s) {unknown}; allowed: {sorted(allowed)}")
@@ -148,12 +161,12 @@ def _continuous(name: str, entry: Mapping[str, Any]) -> ContinuousTerm:
     if at_most is not None and at_most not in PARAMETER_NAMES:
         raise _fail(where, f"at_most must name a calibration parameter, got {at_most!r}")
     return ContinuousTerm(name, numbers["low"], numbers["high"], _basis(entry, "low_basis", where),
-                          _basis(entry, "high_basis", where), at_most, _why(entry, where))
+                          _basis(entry, "high_basis", where), at_most, _why(entry, where), _mechanism(entry, where))
 
 
 def _discrete(name: str, entry: Mapping[str, Any]) -> DiscreteTerm:
     where = f"discrete term {name!r}"
-    allowed = {"options", "basis", "years", "why"}
+    allowed = {"options", "basis", "years", "why", "mechanism"}
     unknown = sorted(set(entry) - allowed)
     if unknown:
         raise _fail(where, f"unknown field(s) {unknown}; allowed: {sorted(allowed)}")
@@ -172,7 +185,8 @@ def _discrete(name: str, entry: Mapping[str, Any]) -> DiscreteTerm:
         raise _fail(where, f"years must be true or false, got {years!r}")
     if years and not [v for v in options if _is_year(v)]:
         raise _fail(where, "years = true needs year options")
-    return DiscreteTerm(name, tuple(options), _basis(entry, "basis", where), years, _why(entry, where))
+    return DiscreteTerm(name, tuple(options), _basis(entry, "basis", where), years, _why(entry, where),
+                        _mechanism(entry, where))
 
 
 def parse_space(data: Mapping[str, Any]) -> CaseSpace:
@@ -235,3 +249,15 @@ def widened(space: CaseSpace) -> CaseSpace:
         else:
             discrete[t.name] = t
     return CaseSpace(continuous, discrete)
+
+
+def by_mechanism(hits: Mapping[str, bool], space: CaseSpace | None = None) -> dict[str, bool]:
+    """Term hits counted by mechanism: a mechanism hits when every term it pins is a hit.
+
+    Terms pinned by one mechanism are one prediction, not several (e.g. the three transfers of the
+    split), so a comparison counts ``len(MECHANISMS)`` outcomes, not nine.
+    """
+    space = case_space() if space is None else space
+    terms = [*space.continuous.values(), *space.discrete.values()]
+    return {m: all(bool(hits[t.name]) for t in terms if t.mechanism == m) for m in MECHANISMS
+            if any(t.mechanism == m for t in terms)}

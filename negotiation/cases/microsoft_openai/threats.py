@@ -19,17 +19,22 @@ ends with ``agi_declaration_upheld_probability`` [R15], OpenAI pays ``agi_declar
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
+import nashpy
 import numpy as np
 
-from negotiation.cases.microsoft_openai.parameters import Parameters
-from negotiation.cases.microsoft_openai.payoffs import Scenario, status_quo_payoffs
+from negotiation.cases.microsoft_openai.parameters import Parameters, Value
+from negotiation.cases.microsoft_openai.payoffs import (Scenario, claim_share_microsoft, shared_present_values,
+                                                        status_quo_equity_value, status_quo_payoffs)
 
 MICROSOFT_ACTIONS = ("withhold_consent", "litigate", "shift_in_house")
 OPENAI_ACTIONS = ("comply", "antitrust_complaint", "declare_agi_early", "move_workloads")
 #: OpenAI's actions that a court can undo when Microsoft litigates.
 REVERSIBLE = ("declare_agi_early", "move_workloads")
+#: Relative tolerance of a best response in :func:`no_deal_equilibrium`.
+EQUILIBRIUM_TOL = 1e-9
 
 
 @dataclass(frozen=True)
@@ -75,12 +80,92 @@ def scenario(p: Parameters, microsoft: str, openai: str) -> Scenario:
     )
 
 
+def threat_matrices(p: Parameters) -> tuple[np.ndarray, np.ndarray]:
+    """``A[..., i, j], B[..., i, j] = status_quo_payoffs(p, scenario(p, M_i, O_j))``: shape (3, 4), or
+    (N, 3, 4) for N draws; the cells share their present values (:func:`.payoffs.shared_present_values`)."""
+    with shared_present_values():
+        cells = [[status_quo_payoffs(p, scenario(p, m, o)) for o in OPENAI_ACTIONS] for m in MICROSOFT_ACTIONS]
+    A = np.stack([np.stack([u_m for u_m, _ in row], axis=-1) for row in cells], axis=-2)
+    B = np.stack([np.stack([u_o for _, u_o in row], axis=-1) for row in cells], axis=-2)
+    return A, B
+
+
 def threat_game(p: Parameters) -> ThreatGame:
-    """``A[i, j], B[i, j] = status_quo_payoffs(p, scenario(p, M_i, O_j))`` (scalars in ``p``)."""
-    cells = [[status_quo_payoffs(p, scenario(p, m, o)) for o in OPENAI_ACTIONS] for m in MICROSOFT_ACTIONS]
-    A = np.array([[float(u_m) for u_m, _ in row] for row in cells])
-    B = np.array([[float(u_o) for _, u_o in row] for row in cells])
-    return ThreatGame(A, B)
+    """The threat game of one parameter set (scalars in ``p``): :func:`threat_matrices` as floats."""
+    A, B = threat_matrices(p)
+    return ThreatGame(np.asarray(A, dtype=float), np.asarray(B, dtype=float))
+
+
+def no_deal_equilibrium(A: np.ndarray, B: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mixed strategies ``(x, y)`` of a Nash equilibrium of the no-deal game ``(A, B)``, per draw.
+
+    The game is what each side does if talks fail (Microsoft rows, OpenAI columns). A cell is a
+    pure equilibrium when each action is a best response to the other, within
+    ``EQUILIBRIUM_TOL (1 + max |payoff|)``. Selection rule, when there are several: the one with
+    the largest joint payoff ``A + B``, then the first in row-major order. A draw without a pure
+    equilibrium takes the mixed equilibrium of largest joint expected payoff among those found by
+    support enumeration (``nashpy``; Nash 1951). Shapes: ``A, B`` (..., 3, 4) -> ``x`` (..., 3), ``y`` (..., 4).
+    """
+    A, B = np.asarray(A, dtype=float), np.asarray(B, dtype=float)
+    shape = A.shape[:-2]
+    A, B = A.reshape(-1, *A.shape[-2:]), B.reshape(-1, *B.shape[-2:])
+    tol = EQUILIBRIUM_TOL * (1.0 + np.maximum(np.abs(A).max(axis=(1, 2)), np.abs(B).max(axis=(1, 2))))[:, None, None]
+    pure = (A >= A.max(axis=1, keepdims=True) - tol) & (B >= B.max(axis=2, keepdims=True) - tol)
+    joint = np.where(pure, A + B, -np.inf).reshape(len(A), -1)
+    cell = np.argmax(joint, axis=1)
+    m, n = A.shape[1:]
+    x, y = np.eye(m)[cell // n], np.eye(n)[cell % n]
+    for k in np.flatnonzero(~pure.any(axis=(1, 2))):
+        x[k], y[k] = _mixed_equilibrium(A[k], B[k])
+    return x.reshape(*shape, m), y.reshape(*shape, n)
+
+
+def _mixed_equilibrium(A: np.ndarray, B: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The mixed equilibrium of largest joint payoff: support enumeration, or vertex enumeration when the
+    game is degenerate (support enumeration then misses equilibria); rounding below zero is clipped."""
+    game = nashpy.Game(A, B)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # nashpy warns of degeneracy; vertex enumeration handles it
+        found = list(game.support_enumeration()) or list(game.vertex_enumeration())
+    x, y = max(found, key=lambda e: e[0] @ (A + B) @ e[1])
+    x, y = np.clip(x, 0.0, None), np.clip(y, 0.0, None)
+    return x / x.sum(), y / y.sum()
+
+
+def disagreement_payoffs(p: Parameters) -> tuple[np.ndarray, np.ndarray]:
+    """The disagreement point ``d = (u_M, u_O)``: the no-deal equilibrium's payoffs, or the status quo.
+
+    With ``disagreement_from_equilibrium`` (the baseline), ``d = (x A y, x B y)`` at the
+    :func:`no_deal_equilibrium`; otherwise ``d`` is the untouched status quo, "comply"
+    (:func:`.payoffs.status_quo_payoffs`). Scalars or arrays over draws, like ``p``.
+    """
+    if not np.max(p.disagreement_from_equilibrium) > 0.5:
+        return status_quo_payoffs(p)
+    A, B = threat_matrices(p)
+    x, y = no_deal_equilibrium(A, B)
+    return (np.einsum("...i,...ij,...j->...", x, A, y), np.einsum("...i,...ij,...j->...", x, B, y))
+
+
+def rational_claim_shares(p: Parameters, utilities: tuple[Value, Value]) -> tuple[np.ndarray, np.ndarray]:
+    """The claim shares ``Pi / P`` at which a contract with ``utilities`` is individually rational.
+
+    Microsoft's status-quo claim is ``pi V`` (:func:`.payoffs.status_quo_payoffs`), so with the
+    disagreement cell's mixture fixed, ``d_M(pi) = d_M + (pi - pi_0) V_bar`` and
+    ``d_O(pi) = d_O - (pi - pi_0) V_bar``, ``V_bar = x V_sq(scenario) y`` the equity value at the
+    disagreement point and ``pi_0`` = :func:`.payoffs.claim_share_microsoft`. OpenAI gains iff
+    ``pi >= pi_O = pi_0 + (d_O - u_O) / V_bar``; Microsoft iff ``pi <= pi_M = pi_0 + (u_M - d_M) / V_bar``.
+    Returns ``(pi_O, pi_M)``: the contract is individually rational for both on ``[pi_O, pi_M]``.
+    """
+    d_m, d_o = disagreement_payoffs(p)
+    if np.max(p.disagreement_from_equilibrium) > 0.5:
+        x, y = no_deal_equilibrium(*threat_matrices(p))
+        values = np.stack([np.stack([status_quo_equity_value(p, scenario(p, m, o)) for o in OPENAI_ACTIONS], axis=-1)
+                           for m in MICROSOFT_ACTIONS], axis=-2)
+        value = np.einsum("...i,...ij,...j->...", x, values, y)
+    else:
+        value = status_quo_equity_value(p)
+    pi = claim_share_microsoft(p)
+    return pi + (d_o - np.asarray(utilities[1])) / value, pi + (np.asarray(utilities[0]) - d_m) / value
 
 
 def outside_options(p: Parameters) -> tuple[float, float]:
