@@ -275,8 +275,8 @@ def dominated(start: np.ndarray, end: np.ndarray, samples: int = ENVELOPE_SAMPLE
     """
     eta = PRUNE_MARGIN * (1.0 + np.maximum(np.abs(start).max(axis=(1, 2)), np.abs(end).max(axis=(1, 2))))
     profile = _Profile.of(start, end)
-    top = np.argmax(profile.left[..., 1], axis=1)[:, None]
-    x_lo = np.take_along_axis(profile.left[..., 0], top, 1)
+    top = np.argmax(profile.left_2, axis=1)[:, None]
+    x_lo = np.take_along_axis(profile.left_1, top, 1)
     x_hi = profile.right_1.max(axis=1, keepdims=True)
     x = x_lo + (x_hi - x_lo) * np.linspace(0.0, 1.0, samples)
     stairs = np.stack([x, np.stack([profile.envelope(x[:, j]) for j in range(samples)], axis=1)], -1)
@@ -290,10 +290,13 @@ class _Profile:
     A segment whose u2 falls as u1 rises is kept whole, from its upper-left end ``left`` to its
     lower-right end (u1 = ``right_1``) with ``slope`` = du2/du1 < 0; any other segment is
     dominated by (and contains) its upper corner max(u_a, u_b), so it becomes that point
-    (left = corner, right_1 = corner u1, slope 0). Shapes (N, L, 2), (N, L), (N, L).
+    (left = corner, right_1 = corner u1, slope 0). The left end is held as two contiguous
+    (N, L) arrays ``left_1``, ``left_2`` (u1, u2): ``value`` runs ENVELOPE_SAMPLES times per
+    block, and strided views of an (N, L, 2) array made it the hot spot of the batch path.
     """
 
-    left: np.ndarray
+    left_1: np.ndarray
+    left_2: np.ndarray
     right_1: np.ndarray
     slope: np.ndarray
 
@@ -305,13 +308,21 @@ class _Profile:
         corner = np.maximum(start, end)
         with np.errstate(divide="ignore", invalid="ignore"):
             slope = np.where(falling[..., 0], step[..., 1] / step[..., 0], 0.0)
-        return cls(np.where(falling, np.where(rightward, start, end), corner),
+        left = np.where(falling, np.where(rightward, start, end), corner)
+        return cls(np.ascontiguousarray(left[..., 0]), np.ascontiguousarray(left[..., 1]),
                    np.where(falling, np.where(rightward, end, start), corner)[..., 0], slope)
 
     def value(self, x: np.ndarray) -> np.ndarray:
-        """(N, L) u2 of each profile at u1 = max(x, left u1), -inf beyond its right end; x broadcasts to (N, L)."""
-        return np.where(x <= self.right_1, self.left[..., 1] + (np.maximum(x, self.left[..., 0]) - self.left[..., 0])
-                        * self.slope, -np.inf)
+        """(N, L) u2 = left_2 + (max(x, left_1) - left_1) slope of each profile, -inf beyond its right end.
+
+        ``x`` broadcasts to (N, L). Evaluated in place, in the same operation order as the formula.
+        """
+        u2 = np.maximum(x, self.left_1)
+        u2 -= self.left_1
+        u2 *= self.slope
+        u2 += self.left_2
+        u2[~np.broadcast_to(x <= self.right_1, u2.shape)] = -np.inf
+        return u2
 
     def envelope(self, x: np.ndarray) -> np.ndarray:
         """F(x) = max {u2 : u1 >= x} over the segments, per draw (N,) (the profile value is non-increasing in x)."""
@@ -327,7 +338,7 @@ class _Profile:
         previous = np.full((len(stairs), 1), -np.inf)
         for j in range(stairs.shape[1]):
             x_j, y_j = stairs[:, j:j + 1, 0], stairs[:, j:j + 1, 1]
-            lo = np.maximum(previous, self.left[..., 0])
+            lo = np.maximum(previous, self.left_1)
             below &= (lo > np.minimum(x_j, self.right_1)) | (self.value(lo) <= y_j)
             previous = x_j
         return below
@@ -456,11 +467,13 @@ def _feasible_interval(gain0: np.ndarray, step: np.ndarray, tol: np.ndarray) -> 
     """[lo, hi] within [0, 1] where both gains are >= -tol (lo > hi when empty)."""
     with np.errstate(divide="ignore", invalid="ignore"):
         root = (-tol - gain0) / step
-    short = (step == 0) & (gain0 < -tol)
-    lower = np.where(step > 0, root, np.where(short, np.inf, -np.inf))
-    upper = np.where(step < 0, root, np.where(short, -np.inf, np.inf))
-    return (np.clip(np.maximum(lower[..., 0], lower[..., 1]), 0.0, None),
-            np.clip(np.minimum(upper[..., 0], upper[..., 1]), None, 1.0))
+    lower = np.where(step > 0, root, -np.inf)
+    upper = np.where(step < 0, root, np.inf)
+    lo = np.clip(np.maximum(lower[..., 0], lower[..., 1]), 0.0, None)
+    hi = np.clip(np.minimum(upper[..., 0], upper[..., 1]), None, 1.0)
+    short = ((step == 0) & (gain0 < -tol)).any(axis=-1)  # a constant gain below -tol: empty
+    lo[short], hi[short] = np.inf, -np.inf
+    return lo, hi
 
 
 def _log_gain_maximum(gain0: np.ndarray, step: np.ndarray, w: np.ndarray,
@@ -476,15 +489,19 @@ def _log_gain_maximum(gain0: np.ndarray, step: np.ndarray, w: np.ndarray,
     with np.errstate(divide="ignore", invalid="ignore"):
         stationary = -(w1 * s1 * g2 + w2 * s2 * g1) / ((w1 + w2) * s1 * s2)
     stationary = np.clip(np.nan_to_num(stationary, nan=0.0, posinf=0.0, neginf=0.0), t_lo, t_hi)
-    ts = np.stack([np.minimum(t_lo, 1.0), t_hi, stationary], axis=-1)
-    h1, h2 = g1[..., None] + ts * s1[..., None], g2[..., None] + ts * s2[..., None]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        logs = w1[..., None] * np.log(np.where(h1 > 0, h1, 1.0)) + w2[..., None] * np.log(np.where(h2 > 0, h2, 1.0))
-    values = np.where((h1 > 0) & (h2 > 0), logs, -np.inf)
-    values = np.where((t_lo <= t_hi)[..., None], values, -np.inf)
-    best = np.argmax(values, axis=-1)
-    return (np.take_along_axis(ts, best[..., None], -1)[..., 0],
-            np.take_along_axis(values, best[..., None], -1)[..., 0])
+    empty = ~(t_lo <= t_hi)
+    best_t, best = np.minimum(t_lo, 1.0), None
+    for t in (best_t, t_hi, stationary):  # the first maximiser, as argmax over the three would take
+        h1, h2 = g1 + t * s1, g2 + t * s2
+        with np.errstate(divide="ignore", invalid="ignore"):
+            value = w1 * np.log(np.where(h1 > 0, h1, 1.0)) + w2 * np.log(np.where(h2 > 0, h2, 1.0))
+        value = np.where((h1 > 0) & (h2 > 0) & ~empty, value, -np.inf)
+        if best is None:
+            best = value
+            continue
+        better = value > best
+        best_t, best = np.where(better, t, best_t), np.where(better, value, best)
+    return best_t, best
 
 
 def _select(among: Candidates, t: np.ndarray, value: np.ndarray) -> BatchSolution:
