@@ -22,7 +22,7 @@ from negotiation.cases.microsoft_openai.parameters import CALIBRATION_FILE, PARA
 from negotiation.cases.microsoft_openai.positions import POSITIONS_FILE
 from negotiation.cases.microsoft_openai.payoffs import (DISCRETE_OPTIONS, contract_utilities, conversion_loss,
                                                         ip_decay_microsoft, profit_participation_pv)
-from negotiation.cases.microsoft_openai.space import CONTRACT_SPACE_FILE, case_space, widened
+from negotiation.cases.microsoft_openai.space import CONTRACT_SPACE_FILE, by_mechanism, case_space, widened
 from negotiation.experiments._case_views import (add_legend, central_and_sample, concept_sizes, contract_marker, draw_frontier, frontier_points, latex_label, marker_kwargs,
                                                  plain_contract, rows, solve_concepts, window_around)
 from negotiation.pipeline import Experiment, FigureSpec, Param, Progress, Results, SavedResults, Table
@@ -408,6 +408,9 @@ def _macros(values: Mapping[str, Any]) -> dict[str, str]:
         macros[f"{name}Score"] = f"{r['score']:.3f}"
         consistent = [t for t, row in r["terms"].items() if row["consistent"]]
         macros[f"{name}Consistent"] = str(len(consistent))
+        mechanisms = by_mechanism({t: t in consistent for t in r["terms"]})
+        macros[f"{name}MechanismHits"] = str(sum(mechanisms.values()))
+        macros[f"{name}MechanismMisses"] = ", ".join(m.replace("_", " ") for m, hit in mechanisms.items() if not hit) or "none"
         macros[f"{name}IpRightsUntil"] = str(r["contract"]["ip_rights_until"])
         macros[f"{name}AzureCommitment"] = f"{r['contract']['azure_commitment']:.0f}"
         macros[f"{name}IpAtFirstYear"] = f"{i['ip_at_grid_end_share']['first']:.2f}"
@@ -446,6 +449,7 @@ def _macros(values: Mapping[str, Any]) -> dict[str, str]:
     macros["WellPosedPatterns"] = str(values["well_posed"]["patterns"])
     macros["Concepts"] = str(len(CONCEPTS))
     macros |= _proper_macros(values["proper_scores"])
+    macros["Mechanisms"] = str(len(by_mechanism({t: True for t in TERMS})))
     return macros
 
 
