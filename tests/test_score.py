@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from negotiation.cases.microsoft_openai import CONCEPTS, compare, score
 from negotiation.experiments import baseline
+from negotiation.pipeline.latex import camel_case
 
 
 def test_crps_of_a_point_is_the_absolute_error() -> None:
@@ -106,7 +107,7 @@ def test_sentences_and_table_come_from_the_scores() -> None:
     m = baseline._proper_macros(bad)
     assert m["ProperBeatsRandomCount"] == str(len(CONCEPTS) - 1)
     assert m["ProperNotBeatsRandom"] == baseline.latex_label(CONCEPTS[0])
-    assert m[f"{baseline._camel(CONCEPTS[0])}Skill"] == f"{bad['skills'][CONCEPTS[0]]['total']:+.2f}"
+    assert m[f"{camel_case(CONCEPTS[0])}Skill"] == f"{bad['skills'][CONCEPTS[0]]['total']:+.2f}"
     table = baseline._proper_table(bad)
     assert len(table.rows) == len(CONCEPTS) + 1 + len(baseline.INFORMED)
     assert table.rows[0][-2:] == ("no", "no") and baseline._proper_table(good).rows[0][-2:] == ("yes", "yes")

@@ -26,7 +26,7 @@ from negotiation.cases.microsoft_openai.space import CONTRACT_SPACE_FILE, by_mec
 from negotiation.experiments._case_views import (add_legend, central_and_sample, concept_sizes, contract_marker, draw_frontier, frontier_points, latex_label, marker_kwargs,
                                                  plain_contract, rows, solve_concepts, window_around)
 from negotiation.pipeline import Experiment, FigureSpec, Param, Progress, Results, SavedResults, Table
-from negotiation.pipeline.latex import escape
+from negotiation.pipeline.latex import camel_case, escape
 from negotiation.plots import new_figure
 
 BASELINES = ("status_quo", "positions_midpoint")
@@ -387,10 +387,6 @@ def _set_cell(term: str, members: list) -> str:
     return "/".join(_cell(term, x) for x in members)
 
 
-def _camel(name: str) -> str:
-    return "".join(part.capitalize() for part in name.split("_"))
-
-
 def _list_text(concepts: list[str]) -> str:
     return ", ".join(latex_label(c) for c in concepts) if concepts else "none"
 
@@ -400,7 +396,7 @@ def _macros(values: Mapping[str, Any]) -> dict[str, str]:
     macros: dict[str, str] = {}
     for c in CONCEPTS:
         r, i = values["predictions"][c], values["intervals"][c]
-        name = _camel(c)
+        name = camel_case(c)
         macros[f"{name}Equity"] = f"{r['contract']['equity']:.2f}"
         macros[f"{name}RevenueShare"] = f"{r['contract']['revenue_share']:.3f}"
         macros[f"{name}UM"] = f"{r['utilities'][0]:.1f}"
@@ -422,9 +418,9 @@ def _macros(values: Mapping[str, Any]) -> dict[str, str]:
         macros[f"{name}EquityLow"], macros[f"{name}EquityHigh"] = (f"{x:.2f}" for x in i["equity"][::2])
         macros[f"{name}RevenueShareLow"], macros[f"{name}RevenueShareHigh"] = (f"{x:.3f}" for x in i["revenue_share"][::2])
     for b in BASELINES:
-        macros[f"{_camel(b)}Score"] = f"{values['baselines'][b]['score']:.3f}"
-        macros[f"Beats{_camel(b)}"] = _list_text(values["beats"][b])
-        macros[f"BeatsCount{_camel(b)}"] = str(len(values["beats"][b]))
+        macros[f"{camel_case(b)}Score"] = f"{values['baselines'][b]['score']:.3f}"
+        macros[f"Beats{camel_case(b)}"] = _list_text(values["beats"][b])
+        macros[f"BeatsCount{camel_case(b)}"] = str(len(values["beats"][b]))
     s = values["settlement_comparison"]
     macros["SettlementUM"], macros["SettlementUO"] = (f"{x:.1f}" for x in s["utilities"])
     macros["SettlementGainM"], macros["SettlementGainO"] = (f"{x:.1f}" for x in s["gains"])
@@ -458,7 +454,7 @@ def _proper_macros(proper: Mapping[str, Any]) -> dict[str, str]:
     informed baselines, the best concept."""
     skills = proper["skills"]
     best = max(CONCEPTS, key=lambda c: skills[c]["total"])
-    macros = {f"{_camel(n)}Skill": f"{skills[n]['total']:+.2f}" for n in (*CONCEPTS, "random", *INFORMED)}
+    macros = {f"{camel_case(n)}Skill": f"{skills[n]['total']:+.2f}" for n in (*CONCEPTS, "random", *INFORMED)}
     macros |= {
         "ProperBeatsRandomCount": str(len(proper["beats_random"])),
         "ProperBeatsRandom": _list_text(proper["beats_random"]),
@@ -472,7 +468,7 @@ def _proper_macros(proper: Mapping[str, Any]) -> dict[str, str]:
         "ProperRandomDraws": str(proper["random_draws"]),
     }
     set_best = max(CONCEPTS, key=lambda c: proper["set_skills"][c]["total"])
-    macros |= {f"{_camel(c)}SetSkill": f"{proper['set_skills'][c]['total']:+.2f}" for c in CONCEPTS}
+    macros |= {f"{camel_case(c)}SetSkill": f"{proper['set_skills'][c]['total']:+.2f}" for c in CONCEPTS}
     macros |= {
         "ProperSetBeatsRandomCount": str(len(proper["set_beats_random"])),
         "ProperSetNotBeatsRandom": _list_text([c for c in CONCEPTS if c not in proper["set_beats_random"]]),

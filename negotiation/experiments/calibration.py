@@ -18,6 +18,7 @@ from negotiation.cases.microsoft_openai.parameters import CALIBRATION_FILE, cali
 from negotiation.cases.microsoft_openai.space import CONTRACT_SPACE_FILE, case_space
 from negotiation.cases.microsoft_openai.payoffs import COMBOS, DISCRETE_OPTIONS
 from negotiation.pipeline import Experiment, Results, Table
+from negotiation.pipeline.latex import camel_case
 from negotiation.pipeline.progress import Progress
 
 MOU_DATE = "2025-09-11"
@@ -70,7 +71,7 @@ def parameter_macros(specs: Mapping[str, Any]) -> dict[str, str]:
     digits = dict(zip("0123456789", ("Zero", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine")))
     out = {}
     for name, spec in specs.items():
-        camel = "".join(digits.get(ch, ch) for ch in "".join(part.capitalize() for part in name.split("_")))
+        camel = "".join(digits.get(ch, ch) for ch in camel_case(name))
         for level in ("low", "central", "high"):
             out[f"{camel}{level.capitalize()}"] = f"{getattr(spec, level):g}"
     return out

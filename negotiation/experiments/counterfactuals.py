@@ -28,6 +28,7 @@ from negotiation.experiments._case_views import (add_legend, central_and_sample,
                                                  latex_label, marker_kwargs, plain_contract,
                                                  radial_positions, solve_concepts, window_around)
 from negotiation.pipeline import Experiment, FigureSpec, Param, Progress, Results, SavedResults, Table
+from negotiation.pipeline.latex import camel_case
 from negotiation.plots import new_figure
 
 #: Counterfactual contracts: name -> (legend label, marker, whether it reads the settlement).
@@ -135,7 +136,7 @@ def _macros(records: Mapping[str, Any]) -> dict[str, str]:
     carry ``Comparison`` in their names."""
     macros = {}
     for name, r in records.items():
-        key = "".join(w.capitalize() for w in name.split("_")) + ("Comparison" if r["comparison"] else "")
+        key = camel_case(name) + ("Comparison" if r["comparison"] else "")
         macros[f"{key}UM"], macros[f"{key}UO"] = (f"{x:.1f}" for x in r["utilities"])
         macros[f"{key}GainM"], macros[f"{key}GainO"] = (f"{x:.1f}" for x in r["gains"])
         macros[f"{key}FrontierDistance"] = f"{r['frontier_distance']:.1f}"

@@ -39,7 +39,7 @@ from negotiation.cases.microsoft_openai.space import CONTRACT_SPACE_FILE
 from negotiation.cases.microsoft_openai.monte_carlo import evaluate
 from negotiation.cases.microsoft_openai.payoffs import DISCRETE_OPTIONS
 from negotiation.pipeline import Experiment, FigureSpec, Param, Progress, Results, SavedResults, Table
-from negotiation.pipeline.latex import escape
+from negotiation.pipeline.latex import camel_case, escape
 from negotiation.plots import new_figure, style_of
 from negotiation.plots.style import RC_PARAMS
 from negotiation.sensitivity import Range, SobolIndices, Tornado, ranges_from, sobol_convergence, tornado
@@ -87,11 +87,6 @@ SCHEMA = {
 
 
 # ----------------------------------------------------------------------------- small helpers
-def camel(name: str) -> str:
-    """``asymmetric_nash`` -> ``AsymmetricNash`` (macro names are letters only)."""
-    return "".join(word.capitalize() for word in name.split("_"))
-
-
 def output_name(concept: str, term: str) -> str:
     """Key of one model output: ``<concept>.<term>``."""
     return f"{concept}.{term}"
@@ -467,17 +462,17 @@ def macros(mc: Mapping[str, Any], comparison: Mapping[str, Any], sobol_record: M
            "SobolParameters": str(len(next(iter(sobol_record["outputs"].values()))["parameters"])),
            "ConfidencePercent": f"{100 * parameters['confidence_level']:g}"}
     for concept, dist in mc.items():
-        c = camel(concept)
+        c = camel_case(concept)
         out[f"{c}Feasible"], out[f"{c}Draws"] = str(dist["n_feasible"]), str(dist["n"])
         for term in CONTINUOUS_TERMS:
-            t, s, fmt = camel(term), dist["continuous"][term], term_format(term)
+            t, s, fmt = camel_case(term), dist["continuous"][term], term_format(term)
             for key, name in (("q50", "Median"), ("q5", "Low"), ("q95", "High"), ("mean", "Mean")):
                 out[f"{c}{t}{name}"] = "--" if s[key] is None else format(s[key], fmt)
         for term in (*CONTINUOUS_TERMS, *DISCRETE_OPTIONS):
-            out[f"{c}{camel(term)}SettlementMatch"] = f"{comparison[concept][term]['share_matching']:.2f}"
-            out[f"{c}{camel(term)}SettlementConsistent"] = f"{comparison[concept][term]['share_consistent']:.2f}"
+            out[f"{c}{camel_case(term)}SettlementMatch"] = f"{comparison[concept][term]['share_matching']:.2f}"
+            out[f"{c}{camel_case(term)}SettlementConsistent"] = f"{comparison[concept][term]['share_consistent']:.2f}"
     for output, entry in sobol_record["outputs"].items():
-        name = "".join(camel(part) for part in output.split("."))
+        name = "".join(camel_case(part) for part in output.split("."))
         totals = {p: e["total_order"] for p, e in entry["parameters"].items()}
         top = max(totals, key=lambda p: (totals[p], p))
         lo, hi = entry["parameters"][top].get("total_order_ci", [None, None])
@@ -486,7 +481,7 @@ def macros(mc: Mapping[str, Any], comparison: Mapping[str, Any], sobol_record: M
         out[f"{name}SobolTopTotalLow"] = "--" if lo is None else f"{lo:.2f}"
         out[f"{name}SobolTopTotalHigh"] = "--" if hi is None else f"{hi:.2f}"
     for output, entry in tornado_rec["outputs"].items():
-        name = "".join(camel(part) for part in output.split("."))
+        name = "".join(camel_case(part) for part in output.split("."))
         top = entry["ranking"][0]
         if entry["parameters"][top]["swing"] == 0:
             top_text = "none (no change)"

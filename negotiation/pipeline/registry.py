@@ -41,6 +41,7 @@ KINDS: Mapping[str, str] = MappingProxyType({
     "counterfactuals": "negotiation.experiments.counterfactuals",
     "calibration": "negotiation.experiments.calibration",
     "specification_curve": "negotiation.experiments.specification_curve",
+    "revealed_preference": "negotiation.experiments.revealed_preference",
 })
 """Built-in kinds: kind -> module that defines ``EXPERIMENT``, one line per kind, e.g.
 ``"baseline": "negotiation.experiments.baseline",``."""
