@@ -17,7 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from negotiation.batch import ShareAffineFamily, candidate_segments, nash_batch, ray_batch, segment_utilities, subset
+from negotiation.batch import (ShareAffineFamily, candidate_segments, candidates, nash_batch, ray_batch, segment_utilities,
+                             subset)
 from negotiation.cases.microsoft_openai.batch import BatchPrediction, as_draws, predict_batch
 from negotiation.cases.microsoft_openai.compare import TERMS
 from negotiation.cases.microsoft_openai.parameters import PARAMETER_NAMES, Parameters, calibration
@@ -133,15 +134,18 @@ def implied_weights(family: ShareAffineFamily, agreement: np.ndarray) -> tuple[n
     # rows [0, n): largest alpha with u_M < u*_M - tol; rows [n, 2n): largest with u_M <= u*_M + tol
     bound = np.concatenate([target[:, 0] - tol, target[:, 0] + tol])
     strict = np.concatenate([np.ones(n, bool), np.zeros(n, bool)])
+    # the candidate segments do not depend on d or alpha: prune once, not once per bisection step
+    among = candidates(family).rows(np.tile(np.arange(n), 2))
     lo, hi = np.zeros(2 * n), np.ones(2 * n)
     for _ in range(WEIGHT_BISECTIONS):
         mid = 0.5 * (lo + hi)
-        u_m = nash_batch(doubled, np.column_stack([mid, 1.0 - mid])).utilities[:, 0]
+        u_m = nash_batch(doubled, np.column_stack([mid, 1.0 - mid]), among=among).utilities[:, 0]
         below = np.where(strict, u_m < bound, u_m <= bound)
         lo, hi = np.where(below, mid, lo), np.where(below, hi, mid)
     alpha = 0.5 * (lo + hi)
     a_lo, a_hi = alpha[:n], alpha[n:]
-    reached = nash_batch(family, np.column_stack([0.5 * (a_lo + a_hi), 1.0 - 0.5 * (a_lo + a_hi)])).utilities
+    reached = nash_batch(family, np.column_stack([0.5 * (a_lo + a_hi), 1.0 - 0.5 * (a_lo + a_hi)]),
+                         among=among.rows(np.arange(n))).utilities
     valid = np.all(target > family.disagreement, axis=1) & np.all(np.abs(reached - target) <= tol[:, None] * 10, axis=1)
     return np.where(valid, a_lo, np.nan), np.where(valid, a_hi, np.nan)
 
