@@ -424,6 +424,7 @@ def _macros(values: Mapping[str, Any]) -> dict[str, str]:
     s = values["settlement_comparison"]
     macros["SettlementUM"], macros["SettlementUO"] = (f"{x:.1f}" for x in s["utilities"])
     macros["SettlementGainM"], macros["SettlementGainO"] = (f"{x:.1f}" for x in s["gains"])
+    macros["SettlementJointGain"] = f"{sum(s['gains']):.1f}"
     macros["SettlementFrontierDistance"] = f"{s['distance']:.1f}"
     macros["SettlementOnFrontier"] = "yes" if s["on_frontier"] else "no"
     macros["SettlementRationalM"] = "yes" if s["individually_rational"]["microsoft"] else "no"

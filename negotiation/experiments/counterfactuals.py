@@ -6,7 +6,8 @@ deal, OpenAI's proposal (revenue share down to 10 % by 2030, ~33 % equity), Micr
 COMPARISON code: the settlement itself and the settlement WITHOUT the ROFR concession (Microsoft
 keeps its right of first refusal) — both read the settlement and are labelled so. For each: its
 utilities at central calibration, individual rationality, its radial position relative to the
-frontier, its distance to each concept's prediction, and the share of calibration draws in
+frontier, its joint shortfall ``J* - (u_M + u_O)`` (J*: the efficient joint value, the utilitarian
+optimum's), its Euclidean distance to each concept's prediction, and the share of calibration draws in
 which it is individually rational for both parties.
 """
 
@@ -71,6 +72,7 @@ def run(parameters: Mapping[str, Any], rng: np.random.Generator, progress: Progr
     concept_u = {c: solved[c].utilities[0] for c in CONCEPTS}
     sample = rows_of(draws, slice(1, None))
     d_sample = np.column_stack(disagreement_payoffs(sample))
+    joint = float(concept_u["utilitarian"].sum())  # J*: every efficient contract's u_M + u_O (transferable utility)
     records = {}
     for i, (name, contract) in enumerate(contracts().items(), start=1):
         u = np.array([float(x) for x in contract_utilities(p, contract)])
@@ -85,7 +87,7 @@ def run(parameters: Mapping[str, Any], rng: np.random.Generator, progress: Progr
             "rational_claim_shares": [float(x) for x in rational_claim_shares(p, tuple(u))],
             "radial_factor": None if np.isnan(pos.radial_factor[0]) else float(pos.radial_factor[0]),
             "projection": pos.projection[0],
-            "frontier_distance": float(pos.distance[0]),
+            "joint_shortfall": joint - float(u.sum()),
             "distance_to_concepts": {c: float(np.linalg.norm(u - concept_u[c])) for c in CONCEPTS},
             "contract_score_to_concepts": {c: compare.score_contract(name, contract, plain_contract(solved[c].contract, 0)).score
                                            for c in CONCEPTS},
@@ -103,12 +105,12 @@ def _tables(records: Mapping[str, Any]) -> dict[str, Table]:
     position_rows = tuple(
         (name, *r["utilities"], *r["gains"], "yes" if r["individually_rational"]["microsoft"] else "no",
          "yes" if r["individually_rational"]["openai"] else "no", r["rational_share"]["both"], r["radial_factor"],
-         r["frontier_distance"])
+         r["joint_shortfall"])
         for name, r in records.items()
     )
     positions = Table(
         columns=("contract", "u_M", "u_O", "gain_M", "gain_O", "rational_M", "rational_O", "rational_share_both",
-                 "radial_factor", "frontier_distance"),
+                 "radial_factor", "joint_shortfall"),
         rows=position_rows,
         headers=("Contract", "$u_M$ (\\$B)", "$u_O$ (\\$B)", "$u_M - d_M$", "$u_O - d_O$", "IR $M$", "IR $O$",
                  "Share of draws IR for both", "Radial factor $t$", "Distance to frontier (\\$B)"),
@@ -132,17 +134,21 @@ def _tables(records: Mapping[str, Any]) -> dict[str, Table]:
 
 
 def _macros(records: Mapping[str, Any]) -> dict[str, str]:
-    """Per contract: utilities, gains over d and the distance to the frontier; COMPARISON contracts
+    """Per contract: utilities, gains over d (and their sum) and the joint shortfall; COMPARISON contracts
     carry ``Comparison`` in their names."""
     macros = {}
     for name, r in records.items():
         key = camel_case(name) + ("Comparison" if r["comparison"] else "")
         macros[f"{key}UM"], macros[f"{key}UO"] = (f"{x:.1f}" for x in r["utilities"])
         macros[f"{key}GainM"], macros[f"{key}GainO"] = (f"{x:.1f}" for x in r["gains"])
-        macros[f"{key}FrontierDistance"] = f"{r['frontier_distance']:.1f}"
+        macros[f"{key}JointGain"] = f"{sum(r['gains']):.1f}"
+        macros[f"{key}JointShortfall"] = f"{r['joint_shortfall']:.1f}"
         macros[f"{key}RationalShare"] = f"{100 * r['rational_share']['both']:.0f}"
         low, high = r["rational_claim_shares"]
         macros[f"{key}ClaimShareOpenAI"], macros[f"{key}ClaimShareMicrosoft"] = f"{100 * low:.1f}", f"{100 * high:.1f}"
+        macros[f"{key}RationalForBoth"] = (
+            "no claim share makes it individually rational for both" if low > high else
+            f"claim shares from {100 * low:.1f}\\,\\% to {100 * high:.1f}\\,\\% make it individually rational for both")
     return macros
 
 
