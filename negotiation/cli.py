@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,6 +27,19 @@ from negotiation.sweep import NO_OPTION
 __all__ = ["build_parser", "main"]
 
 EXIT_OK, EXIT_DIFFERENT, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
+DEFAULT_JOBS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+"""Experiments ``reproduce`` runs at once: the CPUs this process may use."""
+
+
+def positive_int(text: str) -> int:
+    """argparse type: an integer >= 1 (``--jobs``)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {value}")
+    return value
 SCHEDULER_TIMEOUT = 5.0
 """Seconds ``negotiation sweep --scheduler`` waits for the Dask scheduler before giving up."""
 
@@ -89,6 +103,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--quick", action="store_true", help="use the [quick] parameters and results-quick/ (no paper); for CI"
     )
     repro.add_argument("--no-paper", action="store_true", help="skip assembling and building the paper")
+    repro.add_argument(
+        "-j", "--jobs", type=positive_int, default=DEFAULT_JOBS,
+        help=f"experiments run at once, each in its own process (default {DEFAULT_JOBS}: this machine's CPUs); "
+             "the results do not depend on it",
+    )
     repro.add_argument("--rtol", type=float, default=RTOL, help=f"relative tolerance of --check (default {RTOL:g})")
     repro.add_argument("--atol", type=float, default=ATOL, help=f"absolute tolerance of --check (default {ATOL:g})")
     sweep = commands.add_parser(
@@ -263,7 +282,8 @@ def _run(args: argparse.Namespace, progress: Progress) -> int:
 def _reproduce(args: argparse.Namespace, progress: Progress) -> int:
     layout = Layout(args.root)
     if args.check:
-        differences = check(layout, quick=args.quick, rtol=args.rtol, atol=args.atol, progress=progress)
+        differences = check(layout, quick=args.quick, rtol=args.rtol, atol=args.atol, progress=progress,
+                            jobs=args.jobs)
         for difference in differences:
             print(difference)
         if differences:
@@ -271,7 +291,8 @@ def _reproduce(args: argparse.Namespace, progress: Progress) -> int:
             return EXIT_DIFFERENT
         print(f"check passed: results agree within rtol={args.rtol:g}, atol={args.atol:g}", file=sys.stderr)
         return EXIT_OK
-    summary = reproduce(layout, force=args.force, quick=args.quick, paper=not args.no_paper, progress=progress)
+    summary = reproduce(layout, force=args.force, quick=args.quick, paper=not args.no_paper, progress=progress,
+                        jobs=args.jobs)
     progress.message(f"ran {len(summary.ran)}, skipped {len(summary.skipped)} (up to date)")
     return EXIT_OK
 

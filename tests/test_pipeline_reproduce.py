@@ -10,6 +10,8 @@ from test_pipeline_toy import TOY_FAST, toy_kind, write_toy  # noqa: F401  (fixt
 
 from negotiation.pipeline import Experiment, Layout, check, reproduce
 from negotiation.pipeline.compare import compare_directories
+from negotiation.pipeline.progress import SilentProgress
+from negotiation.pipeline.reproduction import run_all
 
 
 def test_second_run_skips_and_changes_rerun(tmp_path: Path, toy_kind: Experiment) -> None:
@@ -97,3 +99,24 @@ def test_compare_reports_missing_and_extra_files(tmp_path: Path) -> None:
         "results/x/new.json: (file): committed (missing) vs new present",
     ]
 
+
+
+def test_parallel_jobs_write_the_same_files_as_one_job(tmp_path: Path) -> None:
+    # built-in kinds, so that worker processes find them whatever the start method
+    root = Path(__file__).parents[1] / "experiments"
+    for name in ("calibration", "agi_beliefs"):
+        for where in ("one", "two"):
+            (tmp_path / where / "experiments").mkdir(parents=True, exist_ok=True)
+            (tmp_path / where / "experiments" / f"{name}.toml").write_text((root / f"{name}.toml").read_text())
+    one = reproduce(Layout(tmp_path / "one"), quick=True, jobs=1)
+    two = reproduce(Layout(tmp_path / "two"), quick=True, jobs=2)
+    assert one.ran == two.ran == ("agi_beliefs", "calibration")
+    for name in one.ran:
+        assert compare_directories(tmp_path / "one" / "results-quick" / name, tmp_path / "two" / "results-quick" / name,
+                                   label=name, rtol=0.0, atol=0.0) == []
+    assert check(Layout(tmp_path / "two"), quick=True, jobs=2) == []
+
+
+def test_jobs_must_be_positive(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="jobs must be >= 1"):
+        run_all([], tmp_path, quick=True, jobs=0, progress=SilentProgress(), cwd=tmp_path)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import Protocol, TextIO, runtime_checkable
+from typing import Any, Protocol, TextIO, runtime_checkable
 
 __all__ = ["Prefixed", "Progress", "SilentProgress", "StderrProgress"]
 
@@ -62,6 +62,12 @@ class StderrProgress:
         self._interval = interval
         self._prefix = prefix
         self._last: dict[str, float] = {}
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        """Pickle for a worker process: standard error stays standard error (the worker's own);
+        any other stream must itself be picklable."""
+        stream = None if self._stream is sys.stderr else self._stream
+        return (type(self), (stream, self._interval, self._prefix))
 
     def update(self, label: str, done: int, total: int) -> None:
         """Print a bar line if the task is new, finished, or the interval has passed."""
