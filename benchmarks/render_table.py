@@ -42,10 +42,21 @@ def batch_row(r: dict) -> str:
             "for the seven concepts |")
 
 
+def reproduce_row(r: dict) -> str:
+    slowest = ", ".join(f"{name} {seconds:.0f} s" for name, seconds in
+                        sorted(r["experiments"].items(), key=lambda kv: -kv[1])[:3])
+    what = "every experiment, quick parameters" if r["quick"] else "every experiment, figure, table and the paper"
+    return (f"| `{r['command']}` from a clean copy ({what}) | `python benchmarks/bench_reproduce.py"
+            f"{' --quick' if r['quick'] else ''}` | {r['wall_seconds']:.0f} s wall on {r['jobs']} processes; the experiments "
+            f"one after another would take {r['experiments_sequential_seconds']:.0f} s (slowest: {slowest}) |")
+
+
 RENDERERS: dict[str, Callable[[dict], str]] = {
     "bench_engine": engine_row,
     "bench_batch": batch_row,
     "bench_issue12": issue12_rows,
+    "bench_reproduce": reproduce_row,
+    "bench_reproduce_quick": reproduce_row,
 }
 
 

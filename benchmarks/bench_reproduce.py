@@ -1,0 +1,72 @@
+"""Benchmark of ``negotiation reproduce --force``: every experiment and the paper, from a clean copy.
+
+Usage: ``python benchmarks/bench_reproduce.py [--jobs 2] [--quick]``.
+
+Copies the checkout's tracked files (``git ls-files``) to a temporary folder, so that nothing in
+the working tree is touched, and times ``negotiation reproduce --force`` there (the paper
+included, unless ``--quick``). The reference, measured in the same run, is the sequential cost:
+the sum of the experiments' own wall times (``provenance.json`` of the fresh results), so the
+ratio says what running experiments in parallel saves. Writes ``benchmarks/results/
+bench_reproduce.json`` (``bench_reproduce_quick.json`` with ``--quick``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = Path(__file__).parent / "results"
+
+
+def copy_checkout(target: Path) -> None:
+    """The tracked files of the checkout (committed or not) under ``target``."""
+    files = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout.split(b"\0")
+    for name in filter(None, files):
+        source = ROOT / os.fsdecode(name)
+        if source.is_file():
+            (target / os.fsdecode(name)).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / os.fsdecode(name))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)), help="experiments at once (default: CPUs)")
+    parser.add_argument("--quick", action="store_true", help="the [quick] parameters, no paper")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-reproduce-") as tmp:
+        root = Path(tmp)
+        copy_checkout(root)
+        command = [sys.executable, "-m", "negotiation", "reproduce", "--force", "--quiet", "--jobs", str(args.jobs),
+                   "--root", str(root), *(["--quick"] if args.quick else [])]
+        start = time.perf_counter()
+        subprocess.run(command, cwd=root, check=True, env={**os.environ, "PYTHONPATH": str(root)})
+        wall = time.perf_counter() - start
+        results = root / ("results-quick" if args.quick else "results")
+        experiments = {p.parent.name: json.loads(p.read_text())["wall_time_seconds"]
+                       for p in sorted(results.glob("*/provenance.json"))}
+    sequential = sum(experiments.values())
+    record = {
+        "command": " ".join(["negotiation", "reproduce", "--force", "--jobs", str(args.jobs), *(["--quick"] if args.quick else [])]),
+        "jobs": args.jobs, "quick": args.quick, "wall_seconds": wall, "experiments_sequential_seconds": sequential,
+        "ratio_wall_to_sequential": wall / sequential if sequential else None, "experiments": experiments,
+        "paper_built": not args.quick, "machine": platform.platform(), "cpus": os.cpu_count(),
+    }
+    out = RESULTS / ("bench_reproduce_quick.json" if args.quick else "bench_reproduce.json")
+    out.write_text(json.dumps(record, indent=2) + "\n")
+    print(f"reproduce --force{' --quick' if args.quick else ''} -j {args.jobs}: {wall:.1f} s wall; experiments one after "
+          f"another: {sequential:.1f} s (ratio {record['ratio_wall_to_sequential']:.2f}); wrote {out}")
+    for name, seconds in sorted(experiments.items(), key=lambda kv: -kv[1]):
+        print(f"  {name:22s} {seconds:7.1f} s")
+
+
+if __name__ == "__main__":
+    main()
