@@ -105,7 +105,21 @@ def ray_maximisation(problem: BargainingProblem, direction: np.ndarray) -> RayMa
 
 
 def ray_maximum(problem: BargainingProblem, direction: np.ndarray) -> float:
-    """t* of ``ray_maximisation``: the largest t >= 0 with d + t r in S."""
+    """t* of ``ray_maximisation``: the largest t >= 0 with d + t r in S,
+
+        t* = max { t >= 0 : d + t r in S }.
+
+    References
+    ----------
+    Kalai & Smorodinsky (1975) (the ray construction); theory.md, section 5.
+
+    Examples
+    --------
+    >>> import negotiation as ng
+    >>> p = ng.BargainingProblem.from_points([(1, 0), (0, 1)], disagreement=(0, 0))
+    >>> round(ray_maximum(p, np.array([1.0, 3.0])), 12)  # t + 3t = 1
+    0.25
+    """
     return ray_maximisation(problem, direction).t
 
 

@@ -344,6 +344,11 @@ def brw_discount_factors(rates: Sequence[float], interval: float) -> tuple[float
     References
     ----------
     Binmore, Rubinstein & Wolinsky (1986).
+
+    Examples
+    --------
+    >>> [round(x, 12) for x in brw_discount_factors((0.1, 0.2), 1.0)]  # exp(-0.1), exp(-0.2)
+    [0.904837418036, 0.818730753078]
     """
     r1, r2 = _validate_rates(rates)
     delta_t = float(interval)
