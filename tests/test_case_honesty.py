@@ -13,7 +13,9 @@ from negotiation.cases.microsoft_openai.parameters import ASSUMPTION, MOU_DATE, 
 CASE_DIR = Path(case.__file__).parent
 PACKAGE_DIR = CASE_DIR.parents[1]
 #: Sources dated on or after the MOU that must never reach the calibration.
-POST_MOU_SOURCES = ("R1", "R3", "R4", "R5", "R7", "R21", "R39", "R45", "R60")
+POST_MOU_SOURCES = ("R1", "R3", "R4", "R5", "R7", "R21", "R39", "R41", "R44", "R45", "R60")
+"""Sources dated on or after the MOU. R41 (CoreWeave's $22.4B total) is Reuters of 25 Sep 2025, and
+R44 reports Nvidia's $100B investment of 22 Sep 2025: both were once misdated before the MOU."""
 #: In compare.py, the functions allowed to read the settlement: comparisons and labelled fits.
 SETTLEMENT_READERS = ("settlement", "settlement_position", "compare")
 FIT_PREFIX = "fit_"

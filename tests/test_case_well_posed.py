@@ -192,10 +192,22 @@ def test_a_space_goes_to_worker_processes_and_chunks_on_a_pool_equal_one_process
     assert np.array_equal(pooled["nash"].utilities, alone["nash"].utilities)
 
 
-def test_hits_are_counted_by_mechanism():
-    from negotiation.cases.microsoft_openai.space import MECHANISMS, by_mechanism
-    space = case_space()
-    terms = [*space.continuous, *space.discrete]
-    assert set(by_mechanism({t: True for t in terms})) == set(MECHANISMS)
-    one_miss = by_mechanism({t: t != "revenue_share" for t in terms})
-    assert one_miss == {m: m != "split" for m in MECHANISMS}
+def test_mechanisms_are_tested_jointly_and_ties_left_out():
+    from negotiation.cases.microsoft_openai import compare
+    from negotiation.cases.microsoft_openai.space import MECHANISMS
+
+    p = calibration().central()
+    r = predict("nash", p)
+    # the representative is one member of the set: jointly in it on every term
+    assert compare.jointly_in_set(p, r.utilities, r.optimal_set, dict(r.contract))
+    moved = {**r.contract, "equity": r.contract["equity"] + 0.01}  # the same split terms but one: not a member
+    assert not compare.jointly_in_set(p, r.utilities, r.optimal_set, moved)
+    # the representative's own terms hit every mechanism that is not a tie
+    outcomes = compare.mechanism_outcomes(p, r.utilities, r.optimal_set, dict(r.contract))
+    assert set(outcomes) == set(MECHANISMS) and set(outcomes.values()) <= {"hit", "tie"}
+    # a value outside the set misses its mechanism, whatever the per-term ranges say
+    split_miss = {**r.contract, "equity": r.optimal_set["equity"][1] - 1e-3, "revenue_share": r.contract["revenue_share"]}
+    assert compare.mechanism_outcomes(p, r.utilities, r.optimal_set, split_miss)["split"] == "miss"
+    all_options = {t: ("none", 2030, "agi") if t == "api_exclusivity" else v for t, v in r.optimal_set.items()}
+    assert compare.mechanism_outcomes(p, r.utilities, all_options, dict(r.contract))["value_against_cost"] != "tie"
+

@@ -135,7 +135,10 @@ def _macros(values: Mapping[str, Any]) -> dict[str, str]:
     """FIT macros carry ``Fit`` in their names; BRW ones ``Brw``."""
     fit, brw = values["fit_implied_weight"], values["brw_weight"]
     ident = fit["identified_set"] or [None, None]
+    engine = (values.get("engine_fit") or {}).get("identified_set") or [None, None]
     return {
+        "FitEngineWeightLow": _fmt(engine[0]),
+        "FitEngineWeightHigh": _fmt(engine[1]),
         "FitWeightCentral": _fmt(fit["central"]) if fit["central"] is not None else "undefined",
         "FitWeightLow": _fmt(ident[0]),
         "FitWeightHigh": _fmt(ident[1]),

@@ -22,7 +22,7 @@ from negotiation.cases.microsoft_openai.parameters import CALIBRATION_FILE, PARA
 from negotiation.cases.microsoft_openai.positions import POSITIONS_FILE
 from negotiation.cases.microsoft_openai.payoffs import (DISCRETE_OPTIONS, contract_utilities, conversion_loss,
                                                         ip_decay_microsoft, profit_participation_pv)
-from negotiation.cases.microsoft_openai.space import CONTRACT_SPACE_FILE, by_mechanism, case_space, widened
+from negotiation.cases.microsoft_openai.space import CONTRACT_SPACE_FILE, case_space, widened
 from negotiation.experiments._case_views import (add_legend, central_and_sample, concept_sizes, contract_marker, draw_frontier, frontier_points, latex_label, marker_kwargs,
                                                  plain_contract, rows, solve_concepts, window_around)
 from negotiation.pipeline import Experiment, FigureSpec, Param, Progress, Results, SavedResults, Table
@@ -71,7 +71,9 @@ def run(parameters: Mapping[str, Any], rng: np.random.Generator, progress: Progr
                                   / ip_decay_microsoft(p)),
         "settlement_comparison": _settlement_record(position, actual),
         "settlement_accounting": _settlement_accounting(p, actual, d, utilities["utilitarian"]),
-        "predictions": {c: _prediction_record(predicted[c], utilities[c], scored[c], scored, optimal[c]) for c in CONCEPTS},
+        "predictions": {c: _prediction_record(predicted[c], utilities[c], scored[c], scored, optimal[c],
+                                              compare.mechanism_outcomes(p, utilities[c], optimal[c], actual))
+                        for c in CONCEPTS},
         "baselines": {b: {"contract": dict(baselines[b]), "utilities": _utilities(p, baselines[b]),
                           "score": scored[b].score} for b in BASELINES},
         "beats": {b: [c for c in CONCEPTS if scored[c].score < scored[b].score] for b in BASELINES},
@@ -156,9 +158,11 @@ def _utilities(p: Any, contract: Mapping[str, Any]) -> list[float]:
 
 
 def _prediction_record(contract: dict, u: np.ndarray, score: compare.ContractScore, scored: Mapping,
-                       optimal_set: Mapping[str, Any]) -> dict[str, Any]:
-    """A concept's central prediction (representative and optimal set) and its COMPARISON with the settlement."""
+                       optimal_set: Mapping[str, Any], mechanisms: Mapping[str, str]) -> dict[str, Any]:
+    """A concept's central prediction (representative and optimal set) and its COMPARISON with the
+    settlement, term by term and by mechanism (:func:`.compare.mechanism_outcomes`)."""
     return {
+        "mechanisms": dict(mechanisms),
         "contract": contract,
         "optimal_set": {t: list(v) for t, v in optimal_set.items()},
         "utilities": u,
@@ -394,6 +398,7 @@ def _list_text(concepts: list[str]) -> str:
 def _macros(values: Mapping[str, Any]) -> dict[str, str]:
     """Every number the paper quotes; COMPARISON results are named as such (Score, Beats, Settlement)."""
     macros: dict[str, str] = {}
+    space = case_space()
     for c in CONCEPTS:
         r, i = values["predictions"][c], values["intervals"][c]
         name = camel_case(c)
@@ -404,9 +409,14 @@ def _macros(values: Mapping[str, Any]) -> dict[str, str]:
         macros[f"{name}Score"] = f"{r['score']:.3f}"
         consistent = [t for t, row in r["terms"].items() if row["consistent"]]
         macros[f"{name}Consistent"] = str(len(consistent))
-        mechanisms = by_mechanism({t: t in consistent for t in r["terms"]})
-        macros[f"{name}MechanismHits"] = str(sum(mechanisms.values()))
-        macros[f"{name}MechanismMisses"] = ", ".join(m.replace("_", " ") for m, hit in mechanisms.items() if not hit) or "none"
+        ties = [t for t, options in r["optimal_set"].items()
+                if t in space.discrete and len(options) == len(space.discrete[t].options)]
+        macros[f"{name}TieTerms"] = ", ".join(TERM_NAMES[t] for t in ties) or "none"
+        macros[f"{name}TieCount"] = str(len(ties))
+        for kind, plural in (("hit", "Hits"), ("miss", "Misses"), ("tie", "Ties")):
+            named = [m.replace("_", " ") for m, o in r["mechanisms"].items() if o == kind]
+            macros[f"{name}Mechanism{kind.capitalize()}Count"] = str(len(named))
+            macros[f"{name}Mechanism{plural}"] = ", ".join(named) or "none"
         macros[f"{name}IpRightsUntil"] = str(r["contract"]["ip_rights_until"])
         macros[f"{name}AzureCommitment"] = f"{r['contract']['azure_commitment']:.0f}"
         macros[f"{name}IpAtFirstYear"] = f"{i['ip_at_grid_end_share']['first']:.2f}"
@@ -446,7 +456,7 @@ def _macros(values: Mapping[str, Any]) -> dict[str, str]:
     macros["WellPosedPatterns"] = str(values["well_posed"]["patterns"])
     macros["Concepts"] = str(len(CONCEPTS))
     macros |= _proper_macros(values["proper_scores"])
-    macros["Mechanisms"] = str(len(by_mechanism({t: True for t in TERMS})))
+    macros["Mechanisms"] = str(len(values["predictions"][CONCEPTS[0]]["mechanisms"]))
     return macros
 
 
@@ -466,6 +476,7 @@ def _proper_macros(proper: Mapping[str, Any]) -> dict[str, str]:
         "ProperBestInformedSkill": f"{proper['best_informed']:+.2f}",
         "ProperBest": latex_label(best),
         "ProperBestSkill": f"{skills[best]['total']:+.2f}",
+        "ProperSkillSpread": f"{np.ptp([skills[c]['total'] for c in CONCEPTS]):.3f}",
         "ProperRandomDraws": str(proper["random_draws"]),
     }
     set_best = max(CONCEPTS, key=lambda c: proper["set_skills"][c]["total"])
@@ -476,6 +487,7 @@ def _proper_macros(proper: Mapping[str, Any]) -> dict[str, str]:
         "ProperSetBeatsInformedCount": str(len(proper["set_beats_informed"])),
         "ProperSetBest": latex_label(set_best),
         "ProperSetBestSkill": f"{proper['set_skills'][set_best]['total']:+.2f}",
+        "ProperSetSkillSpread": f"{np.ptp([proper['set_skills'][c]['total'] for c in CONCEPTS]):.3f}",
     }
     return macros
 

@@ -14,6 +14,7 @@ excludes it is a miss.
 
 from __future__ import annotations
 
+import itertools
 import tomllib
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -26,7 +27,8 @@ from negotiation.cases.microsoft_openai.parameters import DATA_DIR, Parameters, 
 from negotiation.cases.microsoft_openai.positions import positions
 from negotiation.cases.microsoft_openai.payoffs import contract_utilities
 from negotiation.cases.microsoft_openai.threats import disagreement_payoffs
-from negotiation.cases.microsoft_openai.space import CONTINUOUS_TERMS, DISCRETE_TERMS, case_space
+from negotiation.cases.microsoft_openai.contract_set import TIE_TOL
+from negotiation.cases.microsoft_openai.space import CONTINUOUS_TERMS, DISCRETE_TERMS, CaseSpace, case_space
 from negotiation.cases.microsoft_openai.solve import CONCEPTS, Prediction, predict, problem
 
 SETTLEMENT_FILE = DATA_DIR / "settlement.toml"
@@ -162,6 +164,65 @@ def in_set(term: str, value: Any, optimal_set: Mapping[str, Any]) -> bool:
         scale = 1.0 + abs(float(value))
         return bool(lo - SET_TOL * scale <= float(value) <= hi + SET_TOL * scale)
     return any(value == o and type(value) is type(o) for o in optimal_set[term])
+
+
+def jointly_in_set(parameters: Parameters, utilities: np.ndarray, optimal_set: Mapping[str, Any],
+                   fixed: Mapping[str, Any]) -> bool:
+    """COMPARISON: whether some member of a prediction's optimal set takes the values ``fixed``.
+
+    A per-term check (:func:`in_set`) asks whether each value lies in the set's range or options;
+    this asks whether one contract x* of the set has them all, with u(x*) = u* within
+    ``TIE_TOL (1 + |J*|)`` (:mod:`.contract_set`). The set's options of every discrete term not in
+    ``fixed`` are enumerated; a continuous term not in ``fixed`` must be a point of the set (its
+    range's ends equal, e.g. the commitment pinned at the need), so that each candidate is one
+    contract.
+
+    Raises
+    ------
+    ValueError
+        If a continuous term outside ``fixed`` is not a point of the set.
+    """
+    u_star = np.asarray(utilities, dtype=float)
+    tol = TIE_TOL * (1.0 + abs(float(u_star.sum())))
+    free = [t for t in CONTINUOUS_TERMS if t not in fixed]
+    wide = [t for t in free if not np.isclose(*map(float, optimal_set[t]), rtol=SET_TOL, atol=SET_TOL)]
+    if wide:
+        raise ValueError(f"continuous term {wide[0]!r} is not fixed and not a point of the set: fix it")
+    base = {**{t: float(optimal_set[t][0]) for t in free}, **fixed}
+    choices = [[(t, o) for o in optimal_set[t]] for t in DISCRETE_TERMS if t not in fixed]
+    for combination in itertools.product(*choices):
+        u = np.array([float(x) for x in contract_utilities(parameters, {**base, **dict(combination)})])
+        if np.max(np.abs(u - u_star)) <= tol:
+            return True
+    return False
+
+
+def mechanism_outcomes(parameters: Parameters, utilities: np.ndarray, optimal_set: Mapping[str, Any],
+                       actual: Mapping[str, Any], space: CaseSpace | None = None) -> dict[str, str]:
+    """COMPARISON: each mechanism's outcome against ``actual``: ``"hit"``, ``"miss"`` or ``"tie"``.
+
+    A discrete term whose set holds every option of the menu is a tie (undetermined): it cannot hit
+    or miss and is left out. A mechanism is a tie when all its terms are; otherwise it hits when one
+    member of the set has the settled values of all its determined terms at once
+    (:func:`jointly_in_set`), so the three transfers of the split count as one joint test.
+    """
+    space = case_space() if space is None else space
+    terms = {**space.continuous, **space.discrete}
+    ties = {t for t, d in space.discrete.items() if len(optimal_set[t]) == len(d.options)}
+    out = {}
+    for mechanism in dict.fromkeys(term.mechanism for term in terms.values()):
+        determined = [t for t, term in terms.items() if term.mechanism == mechanism and t not in ties]
+        if not determined:
+            out[mechanism] = "tie"
+            continue
+        fixed = {t: actual[t] for t in determined}
+        if any(t not in fixed and t in CONTINUOUS_TERMS and optimal_set[t][0] != optimal_set[t][1]
+               for t in CONTINUOUS_TERMS):
+            # free transfers outside the mechanism: each term on its own (the transfers absorb the rest)
+            out[mechanism] = "hit" if all(in_set(t, actual[t], optimal_set) for t in determined) else "miss"
+        else:
+            out[mechanism] = "hit" if jointly_in_set(parameters, utilities, optimal_set, fixed) else "miss"
+    return out
 
 
 def score_contract(name: str, contract: Mapping[str, Any], actual: Mapping[str, Any],

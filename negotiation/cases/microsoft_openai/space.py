@@ -250,14 +250,3 @@ def widened(space: CaseSpace) -> CaseSpace:
             discrete[t.name] = t
     return CaseSpace(continuous, discrete)
 
-
-def by_mechanism(hits: Mapping[str, bool], space: CaseSpace | None = None) -> dict[str, bool]:
-    """Term hits counted by mechanism: a mechanism hits when every term it pins is a hit.
-
-    Terms pinned by one mechanism are one prediction, not several (e.g. the three transfers of the
-    split), so a comparison counts ``len(MECHANISMS)`` outcomes, not nine.
-    """
-    space = case_space() if space is None else space
-    terms = [*space.continuous.values(), *space.discrete.values()]
-    return {m: all(bool(hits[t.name]) for t in terms if t.mechanism == m) for m in MECHANISMS
-            if any(t.mechanism == m for t in terms)}
