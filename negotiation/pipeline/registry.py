@@ -42,6 +42,7 @@ KINDS: Mapping[str, str] = MappingProxyType({
     "calibration": "negotiation.experiments.calibration",
     "specification_curve": "negotiation.experiments.specification_curve",
     "revealed_preference": "negotiation.experiments.revealed_preference",
+    "amendment_2026": "negotiation.experiments.amendment_2026",
 })
 """Built-in kinds: kind -> module that defines ``EXPERIMENT``, one line per kind, e.g.
 ``"baseline": "negotiation.experiments.baseline",``."""
