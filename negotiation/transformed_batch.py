@@ -40,7 +40,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from negotiation.batch import (GAIN_TOL, BatchSolution, Candidates, ShareAffineFamily, ThreatBatch, _feasible_interval,
+from negotiation.batch import _log_gain_maximum as _linear_log_gain_maximum
+from negotiation.batch import (GAIN_TOL, BatchSolution, Candidates, ShareAffineFamily, ThreatBatch, _clip, _compact,
+                               _feasible_interval, dominated,
                                _fields, _frontier_value, _mask, _select, _slope_bracket, bracketed_root, candidates,
                                ideal_point_batch, zero_sum_batch)
 from negotiation.games.alternating_offers import ROOT_XTOL
@@ -49,6 +51,8 @@ from negotiation.solutions.utilitarian import TIE_BREAK_WEIGHTS, TIE_TOL
 
 XTOL = 1e-14
 """A root in t (segments are parametrised on [0, 1]) is accepted when Newton's step or the bracket is below this."""
+REFINE_SAMPLES = 96
+"""Envelope samples of :func:`fewer_candidates` (the batch's first pruning uses 24)."""
 ROOT_ITER = 200
 """Most Newton/bisection iterations per root (bisection alone needs ~47 to reach XTOL)."""
 
@@ -135,6 +139,32 @@ def decreasing_root(f: Evaluator, fprime: Evaluator, lo: np.ndarray, hi: np.ndar
     return t.reshape(shape)
 
 
+def fewer_candidates(among: Candidates, floor: np.ndarray, samples: int = REFINE_SAMPLES) -> Candidates:
+    """The candidates without exact repeats and without slots a finer envelope shows dominated.
+
+    The solvers here evaluate transcendental criteria on every slot, so a block's candidates are
+    thinned once before them: a slot whose two ends equal (bit for bit) those of an earlier slot
+    of its draw is dropped (the first maximiser is never a later copy, and copies from
+    other discrete combinations are common), then the dominance test of
+    :func:`negotiation.batch.kept` is repeated on the parts above ``floor`` (N, 2) with
+    ``samples`` envelope samples (more than the first pruning's; the argument there holds for
+    any samples and for utility transforms, which are increasing). Each draw keeps at least its
+    first slot. Utilities, contracts and the tie-break are unchanged.
+    """
+    ends = np.concatenate([among.start, among.end], axis=-1)  # (N, L, 4)
+    order = np.lexsort(tuple(ends[..., k] for k in range(3, -1, -1)), axis=-1)  # stable: first copy first
+    ranked = np.take_along_axis(ends, order[..., None], 1)
+    repeat = np.zeros(order.shape, dtype=bool)
+    repeat[:, 1:] = np.all(ranked[:, 1:] == ranked[:, :-1], axis=-1)
+    unique = np.ones(order.shape, dtype=bool)
+    np.put_along_axis(unique, order, ~repeat, 1)
+    among = among.take(_compact(unique))
+    start, end, empty = _clip(among.start, among.end, np.asarray(floor, dtype=float))
+    keep = ~(dominated(start, end, samples) | empty)
+    keep[:, 0] |= ~keep.any(axis=1)
+    return among.take(_compact(keep))
+
+
 @dataclass(frozen=True)
 class _Slots:
     """The candidate segments of every draw, flattened to M = N L slots: money ends and thresholds."""
@@ -157,29 +187,41 @@ class _Slots:
 
 def _log_gain_maximum(slots: _Slots, transform, w: np.ndarray, t_lo: np.ndarray | None = None,
                       t_hi: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Per slot: argmax and max over t of sum_i w_i log(phi(x_i(t)) - phi(delta_i)) (-inf where no gain is positive).
+    """Per slot: argmax and max over t of N(t) = sum_i w_i log(phi(x_i(t)) - phi(delta_i)) (-inf where no gain is positive).
 
-    The interval is {x(t) >= delta} within [0, 1] (and [t_lo, t_hi] if given); the criterion is
-    concave, its derivative N'(t) = sum_i w_i s_i phi'(x_i) / (phi(x_i) - phi(delta_i)) decreasing, with
-    N''(t) = sum_i w_i s_i^2 (phi''(x_i) G_i - phi'(x_i)^2) / G_i^2 (G the U gain). Newton starts at
-    the risk-neutral stationary point -(w1 s1 g2 + w2 s2 g1) / ((w1 + w2) s1 s2) (g the money gains).
+    The interval is {x(t) >= delta} within [0, 1] (and [t_lo, t_hi] if given); N is concave, its
+    derivative N'(t) = sum_i w_i s_i phi'(x_i) / G_i decreasing (G the U gain), with
+    N''(t) = sum_i w_i s_i^2 (phi''(x_i) G_i - phi'(x_i)^2) / G_i^2.
+
+    Only slots that can win are solved exactly. At y = x(t0), t0 the risk-neutral maximiser (the
+    closed form of :func:`negotiation.batch._log_gain_maximum` on the money gains), concavity of phi
+    gives G_i(t) <= G_i(y) + phi'(y_i) (x_i(t) - y_i), affine in t: the closed form on these
+    bounds is an upper bound of the slot's maximum, and N(t0) a lower bound. Slots whose upper
+    bound is below the draw's best lower bound (less a margin of 1e-9 (1 + |bound|)) cannot hold
+    a maximiser and get -inf; on the others N' = 0 is solved from t0 (:func:`decreasing_root`).
     ``w``: (2,) or (N, 2).
     """
     n, l = slots.shape
     ww = np.broadcast_to(np.asarray(w, dtype=float).reshape(-1, 1, 2), (n, l, 2)).reshape(-1, 2)
     gain0 = slots.start - slots.base
     lo, hi = _feasible_interval(gain0, slots.step, np.zeros_like(gain0))
-    if t_lo is not None:
-        lo, hi = np.maximum(lo, t_lo.ravel()), np.minimum(hi, t_hi.ravel())
-    g1, g2, s1, s2 = gain0[:, 0], gain0[:, 1], slots.step[:, 0], slots.step[:, 1]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        start = -(ww[:, 0] * s1 * g2 + ww[:, 1] * s2 * g1) / ((ww[:, 0] + ww[:, 1]) * s1 * s2)
-    start = np.nan_to_num(start, nan=0.5, posinf=0.5, neginf=0.5)
+    t_lo = np.zeros(lo.shape) if t_lo is None else np.ravel(t_lo)
+    t_hi = np.ones(lo.shape) if t_hi is None else np.ravel(t_hi)
+    lo, hi = np.maximum(lo, t_lo), np.minimum(hi, t_hi)
+    t0, _ = _linear_log_gain_maximum(gain0, slots.step, ww, t_lo, t_hi)
+    everyone = np.arange(lo.size)
+    y = slots.x(t0, everyone)
+    gain_y, slope_y = transform.difference(y, slots.base), transform.derivative(y)
+    lower = _weighted_log(gain_y, ww)
+    _, upper = _linear_log_gain_maximum(gain_y + slope_y * (slots.start - y), slope_y * slots.step, ww, t_lo, t_hi)
+    best = np.repeat(lower.reshape(n, l).max(axis=1), l)
+    live = np.flatnonzero((upper >= best - 1e-9 * (1.0 + np.abs(best))) & (lo <= hi))
 
     def terms(t: np.ndarray, index: np.ndarray) -> tuple[np.ndarray, ...]:
-        x = slots.x(t, index)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return x, transform.difference(x, slots.base[index]), slots.step[index], ww[index]
+        slot = live[index]
+        x = slots.x(t, slot)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            return x, transform.difference(x, slots.base[slot]), slots.step[slot], ww[slot]
 
     def slope(t: np.ndarray, index: np.ndarray) -> np.ndarray:
         x, gain, s, wi = terms(t, index)  # a gain rounded below 0 at an end of the interval is 0 there
@@ -192,13 +234,18 @@ def _log_gain_maximum(slots: _Slots, transform, w: np.ndarray, t_lo: np.ndarray 
             return np.sum(wi * s ** 2 * (transform.second_derivative(x) * gain - transform.derivative(x) ** 2)
                           / gain ** 2, axis=1)
 
-    t = decreasing_root(slope, curvature, lo, hi, start)
-    everyone = np.arange(t.size)
-    _, gain, _, wi = terms(np.nan_to_num(t), everyone)
+    t = np.zeros(lo.size)
+    t[live] = np.nan_to_num(decreasing_root(slope, curvature, lo[live], hi[live], t0[live]))
+    value = np.full(lo.size, -np.inf)
+    value[live] = _weighted_log(terms(t[live], np.arange(live.size))[1], ww[live])
+    return t.reshape(n, l), value.reshape(n, l)
+
+
+def _weighted_log(gain: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """sum_i w_i log gain_i over the last axis, -inf unless every gain is positive."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        value = np.sum(wi * np.log(np.where(gain > 0, gain, 1.0)), axis=1)
-    value = np.where(np.all(gain > 0, axis=1) & (lo <= hi), value, -np.inf)
-    return np.nan_to_num(t).reshape(n, l), value.reshape(n, l)
+        value = np.sum(w * np.log(np.where(gain > 0, gain, 1.0)), axis=-1)
+    return np.where(np.all(gain > 0, axis=-1), value, -np.inf)
 
 
 def _nash(among: Candidates, transform, disagreement_u: np.ndarray, w: np.ndarray) -> BatchSolution:
@@ -261,10 +308,11 @@ def ray_batch(family: ShareAffineFamily, transform, direction: np.ndarray, *,
         dq = slots.step[index] * transform.derivative(slots.x(t, index)) / np.where(positive[index], r[index], 1.0)
         return orientation[index] * (dq[:, 0] - dq[:, 1])
 
-    crossing = np.all(positive, axis=1) & (slots.step[:, 0] * slots.step[:, 1] < 0)
-    cross = np.where(crossing, lo, np.nan)
-    cross[crossing] = decreasing_root(gap, gap_slope, lo[crossing], hi[crossing], 0.5 * (lo + hi)[crossing])
-    cross = np.where(crossing & ~np.isnan(cross), cross, lo)
+    crossing = np.flatnonzero(np.all(positive, axis=1) & (slots.step[:, 0] * slots.step[:, 1] < 0))
+    cross = lo.copy()
+    cross[crossing] = decreasing_root(lambda t, i: gap(t, crossing[i]), lambda t, i: gap_slope(t, crossing[i]),
+                                      lo[crossing], hi[crossing], 0.5 * (lo + hi)[crossing])
+    cross = np.where(np.isnan(cross), lo, cross)
     everyone = np.arange(lo.size)
     ts = np.clip(np.stack([lo, hi, cross], axis=-1), 0.0, 1.0)
     values = np.stack([scaled(ts[:, j], everyone).min(axis=1) for j in range(3)], axis=-1)
