@@ -190,15 +190,17 @@ def _log_gain_maximum(slots: _Slots, transform, w: np.ndarray, t_lo: np.ndarray 
     """Per slot: argmax and max over t of N(t) = sum_i w_i log(phi(x_i(t)) - phi(delta_i)) (-inf where no gain is positive).
 
     The interval is {x(t) >= delta} within [0, 1] (and [t_lo, t_hi] if given); N is concave, its
-    derivative N'(t) = sum_i w_i s_i phi'(x_i) / G_i decreasing (G the U gain), with
-    N''(t) = sum_i w_i s_i^2 (phi''(x_i) G_i - phi'(x_i)^2) / G_i^2.
+    derivative N'(t) = sum_i w_i s_i phi'(x_i) / G_i decreasing (G the U gain).
 
     Only slots that can win are solved exactly. At y = x(t0), t0 the risk-neutral maximiser (the
     closed form of :func:`negotiation.batch._log_gain_maximum` on the money gains), concavity of phi
     gives G_i(t) <= G_i(y) + phi'(y_i) (x_i(t) - y_i), affine in t: the closed form on these
-    bounds is an upper bound of the slot's maximum, and N(t0) a lower bound. Slots whose upper
-    bound is below the draw's best lower bound (less a margin of 1e-9 (1 + |bound|)) cannot hold
-    a maximiser and get -inf; on the others N' = 0 is solved from t0 (:func:`decreasing_root`).
+    bounds is an upper bound of the slot's maximum, and N(t0) a lower bound. The slot of best
+    lower bound of each draw is solved first; slots whose upper bound is below its maximum (less
+    a margin of 1e-9 (1 + |max|)) cannot hold a maximiser and get -inf; on the others (it among
+    them) N' = 0 is solved from t0 (:func:`decreasing_root`) in the
+    form h = N' G1 G2 = 0 (the same sign inside the interval, no poles, and affine in t when phi is:
+    Newton then lands in one step).
     ``w``: (2,) or (N, 2).
     """
     n, l = slots.shape
@@ -214,8 +216,7 @@ def _log_gain_maximum(slots: _Slots, transform, w: np.ndarray, t_lo: np.ndarray 
     gain_y, slope_y = transform.difference(y, slots.base), transform.derivative(y)
     lower = _weighted_log(gain_y, ww)
     _, upper = _linear_log_gain_maximum(gain_y + slope_y * (slots.start - y), slope_y * slots.step, ww, t_lo, t_hi)
-    best = np.repeat(lower.reshape(n, l).max(axis=1), l)
-    live = np.flatnonzero((upper >= best - 1e-9 * (1.0 + np.abs(best))) & (lo <= hi))
+    live = np.zeros(0, dtype=int)  # the slots being solved (terms() indexes into them)
 
     def terms(t: np.ndarray, index: np.ndarray) -> tuple[np.ndarray, ...]:
         slot = live[index]
@@ -223,21 +224,28 @@ def _log_gain_maximum(slots: _Slots, transform, w: np.ndarray, t_lo: np.ndarray 
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             return x, transform.difference(x, slots.base[slot]), slots.step[slot], ww[slot]
 
-    def slope(t: np.ndarray, index: np.ndarray) -> np.ndarray:
-        x, gain, s, wi = terms(t, index)  # a gain rounded below 0 at an end of the interval is 0 there
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.sum(wi * s * transform.derivative(x) / np.maximum(gain, 0.0), axis=1)
-
-    def curvature(t: np.ndarray, index: np.ndarray) -> np.ndarray:
+    def cleared(t: np.ndarray, index: np.ndarray) -> np.ndarray:
+        """h = N' G1 G2 = w1 s1 phi'(x1) G2 + w2 s2 phi'(x2) G1: the sign of N', without its poles where a gain is 0."""
         x, gain, s, wi = terms(t, index)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.sum(wi * s ** 2 * (transform.second_derivative(x) * gain - transform.derivative(x) ** 2)
-                          / gain ** 2, axis=1)
+        return np.sum(wi * s * transform.derivative(x) * gain[:, ::-1], axis=1)
 
-    t = np.zeros(lo.size)
-    t[live] = np.nan_to_num(decreasing_root(slope, curvature, lo[live], hi[live], t0[live]))
-    value = np.full(lo.size, -np.inf)
-    value[live] = _weighted_log(terms(t[live], np.arange(live.size))[1], ww[live])
+    def cleared_slope(t: np.ndarray, index: np.ndarray) -> np.ndarray:
+        """h' = sum_i w_i s_i (phi''(x_i) s_i G_j + phi'(x_i) phi'(x_j) s_j), j the other player."""
+        x, gain, s, wi = terms(t, index)
+        slope = transform.derivative(x)
+        return np.sum(wi * s * (transform.second_derivative(x) * s * gain[:, ::-1] + slope * (slope * s)[:, ::-1]),
+                      axis=1)
+
+    def solve() -> tuple[np.ndarray, np.ndarray]:
+        t = np.nan_to_num(decreasing_root(cleared, cleared_slope, lo[live], hi[live], t0[live]))
+        return t, _weighted_log(terms(t, np.arange(live.size))[1], ww[live])
+
+    # the slot of best lower bound of each draw, solved exactly, sets the bar for the others
+    live = np.arange(n) * l + np.argmax(lower.reshape(n, l), axis=1)
+    best = np.repeat(solve()[1], l)
+    live = np.flatnonzero((upper >= best - 1e-9 * (1.0 + np.abs(best))) & (lo <= hi))
+    t, value = np.zeros(lo.size), np.full(lo.size, -np.inf)
+    t[live], value[live] = solve()
     return t.reshape(n, l), value.reshape(n, l)
 
 

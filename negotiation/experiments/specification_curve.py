@@ -22,14 +22,19 @@ the risk-neutral one and only each concept's point on it moves; the batch path s
 utility on the same candidate segments (:mod:`negotiation.transformed_batch`,
 :func:`.batch_cara.predict_all_batch_risks`, equal to the engine to 1e-8 in utilities). Every
 specification, risk-neutral or CARA, is solved; the model, threat game and pruned candidates of a
-specification's draws are computed once and shared by its risk aversions.
+specification's draws are computed once and shared by its risk aversions, and the sets of draws
+are solved on WORKERS processes.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import itertools
+import os
 from collections.abc import Mapping
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import nullcontext
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -72,6 +77,8 @@ SWITCHES = {"profit_cap_reads": ("profit_cap_on_revenue", {"profit": 0.0, "reven
 #: The calibration parameter a numeric read fixes.
 READS = {"valuation_reads": "valuation_post_money", "softbank_reads": "softbank_at_risk"}
 QUANTILES = (0.05, 0.5, 0.95)
+WORKERS = min(2, os.cpu_count() or 1)
+"""Processes solving the sets of draws (each is solved on its own, so the results do not depend on it)."""
 
 
 def specifications(parameters: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -122,6 +129,12 @@ def _solve(p: Parameters, solved: Mapping[str, Any], actual: Mapping[str, Any]) 
     return out
 
 
+def _solve_key(prior: Parameters, risks: tuple[float, ...], actual: Mapping[str, Any], key: tuple) -> dict[float, Any]:
+    """One set of draws (the choices ``key``): every risk aversion's predictions, summarised by :func:`_solve`."""
+    p = specification_draws(prior, dict(key))
+    return {rho: _solve(p, solved, actual) for rho, solved in predict_all_batch_risks(p, CONCEPTS, risks).items()}
+
+
 def run(parameters: Mapping[str, Any], rng: np.random.Generator, progress: Progress) -> Results:
     """Every specification: the solves it needs (all risk aversions of one set of draws at once; the
     restriction reuses them), then the curve."""
@@ -131,11 +144,11 @@ def run(parameters: Mapping[str, Any], rng: np.random.Generator, progress: Progr
     risks = tuple(dict.fromkeys(float(r) for r in parameters["risk_aversions"]))
     solves: dict[tuple, dict[str, Any]] = {}
     keys = sorted({tuple((c, s[c]) for c in CHOICES if c not in ("restrictions", "risk_aversions")) for s in specs})
-    for i, key in enumerate(keys, start=1):
-        p = specification_draws(prior, dict(key))
-        for rho, solved in predict_all_batch_risks(p, CONCEPTS, risks).items():
-            solves[key + (("risk_aversions", rho),)] = _solve(p, solved, actual)
-        progress.update("specifications solved", i, len(keys))
+    work = partial(_solve_key, prior, risks, dict(actual))
+    with ProcessPoolExecutor(WORKERS) if WORKERS > 1 else nullcontext() as pool:
+        for i, (key, by_risk) in enumerate(zip(keys, map(work, keys) if pool is None else pool.map(work, keys)), 1):
+            solves |= {key + (("risk_aversions", rho),): result for rho, result in by_risk.items()}
+            progress.update("specifications solved", i, len(keys))
     target, band = float(actual["equity"]), parameters["equity_band"]
     records = []
     for number, spec in enumerate(specs):
