@@ -154,3 +154,41 @@ def test_nash_is_invariant_to_affine_units_and_every_concept_is_pareto_efficient
         lo, hi = nb._feasible_interval(everything.start - better[:, None, :], everything.end - everything.start,
                                        np.zeros_like(everything.start))
         assert not np.any(lo <= hi)
+
+
+@given(seed=st.integers(0, 10_000), rho=st.floats(1e-3, 2e-2))
+def test_utilitarian_takes_the_best_nash_point_of_its_tie_band(seed, rho):
+    """Under CARA the tie band {W >= W* - TIE_TOL (1 + |W*|)} has width ~ sqrt(TIE_TOL) in money, so the
+    tie-break moves the point; the batch must sit in the band and beat every sampled band point on Nash."""
+    from negotiation.solutions.utilitarian import TIE_TOL
+
+    fam = _random_family(seed)
+    cara = tb.CARA(rho)
+    u = tb.utilitarian_batch(fam, cara).utilities
+    everything = candidates(fam, prune=False)
+    t = np.linspace(0.0, 1.0, 2001)
+    points = everything.start[:, :, None, :] + t[:, None] * (everything.end - everything.start)[:, :, None, :]
+    points = points.reshape(len(u), -1, 2)
+    d = fam.disagreement[:, None, :]
+    points = np.where(np.all(points >= d, axis=-1, keepdims=True), points, np.nan)
+    welfare = cara.phi(points).sum(axis=-1)
+    ours = cara.phi(u).sum(axis=-1)
+    best = np.nanargmax(welfare, axis=1) // len(t)  # the segment of the best sample: W* on it exactly
+    top = np.array([_segment_maximum(cara, everything.start[n, j], everything.end[n, j]) for n, j in enumerate(best)])
+    top = np.maximum(np.maximum(top, np.nanmax(welfare, axis=1)), ours)
+    floor = top - TIE_TOL * (1.0 + np.abs(top))
+    assert np.all(ours >= floor - 1e-12 * (1.0 + np.abs(top)))
+    gains = cara.phi(points) - cara.phi(fam.disagreement)[:, None, :]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        nash = np.where((welfare >= floor[:, None]) & np.all(gains > 0, axis=-1), np.log(gains).sum(axis=-1), -np.inf)
+    ours_nash = np.log(cara.phi(u) - cara.phi(fam.disagreement)).sum(axis=-1)
+    assert np.all(ours_nash >= nash.max(axis=1) - 1e-10)
+
+
+def _segment_maximum(cara: tb.CARA, a: np.ndarray, b: np.ndarray) -> float:
+    """max over t in [0, 1] of phi(x1(t)) + phi(x2(t)) (concave) by bounded scalar minimisation."""
+    from scipy.optimize import minimize_scalar
+
+    found = minimize_scalar(lambda t: -cara.phi(a + t * (b - a)).sum(), bounds=(0.0, 1.0), method="bounded",
+                            options={"xatol": 1e-13})
+    return float(-found.fun)
