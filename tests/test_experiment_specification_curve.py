@@ -55,7 +55,16 @@ def test_quick_run_writes_the_curve(tmp_path: Path) -> None:
     assert len(values["specifications"]) == 128
     assert (out / "tables" / "curve.csv").is_file() and (out / "tables" / "summary.csv").is_file()
     assert (out / "figures" / "curve.pdf").is_file()
-    unsolved = [r for r in values["specifications"] if not r["solved"]]
-    assert unsolved and all(r["choices"]["risk_aversions"] > 0 for r in unsolved)  # CARA listed, not dropped
+    records = values["specifications"]
+    assert all(r["solved"] for r in records)  # CARA specifications too (negotiation.transformed_batch)
+    cara = [r for r in records if r["choices"]["risk_aversions"] > 0]
+    assert len(cara) == 64 and all(set(r["concepts"]) == set(sc.CONCEPTS) for r in cara)
+    assert any(r["concepts"]["nash"]["equity"] is not None for r in cara)
+    neutral = {tuple((c, o) for c, o in r["choices"].items() if c != "risk_aversions"): r for r in records
+               if r["choices"]["risk_aversions"] == 0}
+    moved = [r for r in cara if r["concepts"]["utilitarian"]["equity"]
+             != neutral[tuple((c, o) for c, o in r["choices"].items() if c != "risk_aversions")]["concepts"][
+                 "utilitarian"]["equity"]]
+    assert moved  # risk aversion changes where a concept lands
     macros = (out / "macros.tex").read_text()
     assert "SpecificationCurveNashWithinBand" in macros

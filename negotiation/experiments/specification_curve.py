@@ -15,22 +15,32 @@ share under the revealed-preference restriction (:func:`.revealed.admissible`), 
 median equity lies within ``equity_band`` of the settled stake. The restriction keeps the
 admissible draws of the same solve, so it costs no extra solving.
 
-Risk. The closed-form batch path is risk-neutral; a CARA specification would need the engine on
-every draw (minutes per specification). CARA specifications are therefore listed with their
-choices and marked unsolved, not dropped and not approximated.
+Risk. A CARA specification (coefficient rho for both parties) values every payoff through
+phi(x) = (1 - exp(-rho x)) / rho, as :func:`.solve.predict` does with ``risk_aversion``: contracts,
+the disagreement point, threat payoffs and outside options. phi is increasing, so the Pareto set is
+the risk-neutral one and only each concept's point on it moves; the batch path solves it in
+utility on the same candidate segments (:mod:`negotiation.transformed_batch`,
+:func:`.batch_cara.predict_all_batch_risks`, equal to the engine to 1e-8 in utilities). Every
+specification, risk-neutral or CARA, is solved; the model, threat game and pruned candidates of a
+specification's draws are computed once and shared by its risk aversions, and the sets of draws
+are solved on WORKERS processes.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import itertools
+import os
 from collections.abc import Mapping
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import nullcontext
+from functools import partial
 from typing import Any
 
 import numpy as np
 
 from negotiation.cases.microsoft_openai import CONCEPTS, calibration, compare, score
-from negotiation.cases.microsoft_openai.batch import predict_all_batch
+from negotiation.cases.microsoft_openai.batch_cara import predict_all_batch_risks
 from negotiation.cases.microsoft_openai.contract_set import take
 from negotiation.cases.microsoft_openai.parameters import CALIBRATION_FILE, Parameters, apply_overrides
 from negotiation.cases.microsoft_openai.positions import POSITIONS_FILE
@@ -67,6 +77,8 @@ SWITCHES = {"profit_cap_reads": ("profit_cap_on_revenue", {"profit": 0.0, "reven
 #: The calibration parameter a numeric read fixes.
 READS = {"valuation_reads": "valuation_post_money", "softbank_reads": "softbank_at_risk"}
 QUANTILES = (0.05, 0.5, 0.95)
+WORKERS = min(2, os.cpu_count() or 1)
+"""Processes solving the sets of draws (each is solved on its own, so the results do not depend on it)."""
 
 
 def specifications(parameters: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -98,10 +110,9 @@ def _quantiles(x: np.ndarray) -> list[float] | None:
     return [float(q) for q in np.quantile(x, QUANTILES)] if len(x) else None
 
 
-def _solve(p: Parameters, actual: Mapping[str, Any]) -> dict[str, Any]:
-    """All concepts on the draws ``p``, unrestricted and restricted to the admissible draws."""
+def _solve(p: Parameters, solved: Mapping[str, Any], actual: Mapping[str, Any]) -> dict[str, Any]:
+    """All concepts' predictions ``solved`` on the draws ``p``, unrestricted and restricted to the admissible draws."""
     keep = admissible(p)
-    solved = predict_all_batch(p, CONCEPTS)
     out: dict[str, Any] = {"admissible_share": float(np.mean(keep))}
     for restriction, mask in (("none", np.ones_like(keep)), ("revealed_preference", keep)):
         rows = {}
@@ -118,22 +129,33 @@ def _solve(p: Parameters, actual: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _solve_key(prior: Parameters, risks: tuple[float, ...], actual: Mapping[str, Any], key: tuple) -> dict[float, Any]:
+    """One set of draws (the choices ``key``): every risk aversion's predictions, summarised by :func:`_solve`."""
+    p = specification_draws(prior, dict(key))
+    return {rho: _solve(p, solved, actual) for rho, solved in predict_all_batch_risks(p, CONCEPTS, risks).items()}
+
+
 def run(parameters: Mapping[str, Any], rng: np.random.Generator, progress: Progress) -> Results:
-    """Every specification: the solves it needs (risk-neutral ones; the restriction reuses them), then the curve."""
+    """Every specification: the solves it needs (all risk aversions of one set of draws at once; the
+    restriction reuses them), then the curve."""
     actual = compare.settlement()
     prior = calibration().sample(rng, parameters["draws"])
     specs = specifications(parameters)
+    risks = tuple(dict.fromkeys(float(r) for r in parameters["risk_aversions"]))
     solves: dict[tuple, dict[str, Any]] = {}
     keys = sorted({tuple((c, s[c]) for c in CHOICES if c not in ("restrictions", "risk_aversions")) for s in specs})
-    for i, key in enumerate(keys, start=1):
-        solves[key] = _solve(specification_draws(prior, dict(key)), actual)
-        progress.update("specifications solved", i, len(keys))
+    work = partial(_solve_key, prior, risks, dict(actual))
+    with ProcessPoolExecutor(WORKERS) if WORKERS > 1 else nullcontext() as pool:
+        for i, (key, by_risk) in enumerate(zip(keys, map(work, keys) if pool is None else pool.map(work, keys)), 1):
+            solves |= {key + (("risk_aversions", rho),): result for rho, result in by_risk.items()}
+            progress.update("specifications solved", i, len(keys))
     target, band = float(actual["equity"]), parameters["equity_band"]
     records = []
     for number, spec in enumerate(specs):
         key = tuple((c, spec[c]) for c in CHOICES if c not in ("restrictions", "risk_aversions"))
-        solved = spec["risk_aversions"] == 0.0
-        result = solves[key][spec["restrictions"]] if solved else None
+        key += (("risk_aversions", float(spec["risk_aversions"])),)
+        solved = True
+        result = solves[key][spec["restrictions"]]
         concepts = {} if result is None else result["concepts"]
         records.append({
             "number": number, "choices": spec, "solved": solved,
@@ -227,14 +249,14 @@ def curve_figure(saved: SavedResults) -> Any:
     middle.plot(x, skill, color=style_of("nash").color, marker="o", markersize=3, linewidth=0.8)
     middle.axhline(0.0, color="black", linewidth=0.6)
     middle.set_ylabel("Skill vs random\n(Nash, sets)")
-    rows = [(c, o) for c in CHOICES if c != "risk_aversions" for o in v["choices"][c]]
+    rows = [(c, o) for c in CHOICES for o in v["choices"][c]]
     for j, (c, o) in enumerate(rows):
         on = [i for i, r in enumerate(solved) if r["choices"][c] == o]
         bottom.plot(on, [j] * len(on), linestyle="none", marker="s", markersize=2.2, color=OKABE_ITO["black"])
     bottom.set_yticks(range(len(rows)), [f"{c.replace('_reads', '').replace('_', ' ')}: {_label(c, o)}" for c, o in rows],
                       fontsize=6)
     bottom.invert_yaxis()
-    bottom.set_xlabel("Specification (risk-neutral), sorted by Nash's median equity")
+    bottom.set_xlabel("Specification (risk-neutral and CARA), sorted by Nash's median equity")
     for ax in axes:
         ax.set_xlim(-0.5, len(solved) - 0.5)
     return fig
@@ -249,9 +271,9 @@ EXPERIMENT = Experiment(
     figures=(FigureSpec(
         "curve", curve_figure,
         "Specification curve (comparison: the band marks the settled equity). Top: Nash's median equity over the "
-        "prior draws (line) with its 90\\% band, and the other concepts' medians (markers), for every risk-neutral "
-        "specification, sorted. Middle: the proper-score skill of Nash's optimal sets over a random contract. "
-        "Bottom: the options of each specification.", width="double"),),
+        "prior draws (line) with its 90\\% band, and the other concepts' medians (markers), for every "
+        "specification (risk-neutral and CARA), sorted. Middle: the proper-score skill of Nash's optimal sets "
+        "over a random contract. Bottom: the options of each specification.", width="double"),),
     data_files=(CALIBRATION_FILE, CONTRACT_SPACE_FILE, POSITIONS_FILE, compare.SETTLEMENT_FILE),
     role="comparison",
 )
