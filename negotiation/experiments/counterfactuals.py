@@ -113,7 +113,7 @@ def _tables(records: Mapping[str, Any]) -> dict[str, Table]:
                  "radial_factor", "joint_shortfall"),
         rows=position_rows,
         headers=("Contract", "$u_M$ (\\$B)", "$u_O$ (\\$B)", "$u_M - d_M$", "$u_O - d_O$", "IR $M$", "IR $O$",
-                 "Share of draws IR for both", "Radial factor $t$", "Distance to frontier (\\$B)"),
+                 "Share of draws IR for both", "Radial factor $t$", "Joint shortfall $J^* - u_M - u_O$ (\\$B)"),
         formats=("s", ".1f", ".1f", "+.1f", "+.1f", "s", "s", ".2f", ".3f", ".1f"),
     )
     distances = Table(

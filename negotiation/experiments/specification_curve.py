@@ -211,7 +211,14 @@ def _macros(values: Mapping[str, Any]) -> dict[str, str]:
     within = sum(bool(r["within_band"]["nash"]) for r in nash)
     any_within = sum(any(bool(v) for v in r["within_band"].values()) for r in solved)
     shares = [r["admissible_share"] for r in specs]
+    unrestricted = [r for r in nash if r["choices"]["restrictions"] == "none"]
+    by_cap = {read: [r["admissible_share"] for r in specs if r["choices"]["profit_cap_reads"] == read]
+              for read in values["choices"]["profit_cap_reads"]}
     return {
+        "NashWithinBandUnrestricted": str(sum(bool(r["within_band"]["nash"]) for r in unrestricted)),
+        "NashEquityMaxUnrestricted": f"{100 * max(r['concepts']['nash']['equity'][1] for r in unrestricted):.1f}",
+        "AdmissibleShareMaxProfitCap": f"{100 * max(by_cap.get('profit', [float('nan')])):.0f}",
+        "AdmissibleShareMaxRevenueCap": f"{100 * max(by_cap.get('revenue', [float('nan')])):.0f}",
         "Specifications": str(len(specs)), "Solved": str(len(solved)), "Unsolved": str(len(specs) - len(solved)),
         "NashWithinBand": str(within), "NashSolved": str(len(nash)), "AnyWithinBand": str(any_within),
         "Band": f"{100 * values['equity_band']:.0f}", "SettledEquity": f"{100 * values['settled_equity']:.0f}",
