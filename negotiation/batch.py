@@ -28,8 +28,9 @@ one-at-a-time solver agree to solver precision (tests check 1e-8 in utilities).
 
 Pruning (``candidates``). Before any concept is solved, each draw drops the segments all of
 whose points are beaten in both utilities, by a margin eta = PRUNE_MARGIN (1 + max |u|), by
-feasible points: samples (x, F(x)) of the upper envelope F(x) = max {u2 : u1 >= x} at
-ENVELOPE_SAMPLES abscissae. Every criterion here (weighted log-gains, ray length with r >= 0,
+feasible points: the points of the segments of its combinations of largest joint value
+J_k = max (u1 + u2) (``kept``: under transferable utility their lines u1 + u2 = J_k beat the
+other combinations; a combination is first tested whole by a region that bounds it). Every criterion here (weighted log-gains, ray length with r >= 0,
 weighted sums with positive weights, the frontier value phi of alternating offers, the Nash step
 of the threat iteration, the ideal point) is strictly increasing under such a dominance, and
 with free disposal a dominating point beats the dominated one in every constraint (u >= d,
@@ -66,7 +67,9 @@ ROOT_MAX_ITER = 200
 PRUNE_MARGIN = 1e-9
 """Pruned segments are beaten in both utilities by at least PRUNE_MARGIN (1 + max |u|) (far above rounding)."""
 ENVELOPE_SAMPLES = 24
-"""Points of the upper envelope used as dominators when pruning (more: fewer kept segments, dearer pruning)."""
+"""Points of the upper envelope used as dominators by ``dominated`` (more: fewer kept segments, dearer pruning)."""
+COVER_COMBINATIONS = 1
+"""Combinations of largest joint value whose segments are the dominators of ``kept``."""
 
 
 @dataclass(frozen=True)
@@ -171,10 +174,8 @@ def segment_utilities(family: ShareAffineFamily, segments: Segments) -> tuple[np
     Every end is one of few contract vertices (share bound x box corner), so u is evaluated there
     once and gathered.
     """
-    m = segments.side_terms.shape[-1]
-    ends = np.concatenate([segments.share.reshape(-1, 1), segments.side_terms.reshape(-1, m)], 1)
-    vertices, index = np.unique(ends, axis=0, return_inverse=True)
-    u = family.utilities(vertices[:, 0], vertices[:, 1:])[:, :, index.reshape(-1, 2)]
+    vertex_u, index = _vertex_utilities(family, segments)
+    u = vertex_u[:, :, index]
     return u[:, :, :, 0], u[:, :, :, 1]
 
 
@@ -219,11 +220,23 @@ def candidates(family: ShareAffineFamily, prune: bool = True, *, keep: np.ndarra
     full = _all_candidates(family)
     if not prune:
         return full
-    return full.take(_compact(~dominated(full.start, full.end) if keep is None else keep))
+    return full.take(_compact(kept(family) if keep is None else keep))
 
 
 def kept(family: ShareAffineFamily, floor: np.ndarray | None = None) -> np.ndarray:
     """(N, K S) True for the candidate slots pruning keeps (``candidates`` with ``prune``).
+
+    A slot is dropped when the union of the dominator regions (``_Cover``: the down-left closures,
+    shifted by -eta, of the segments of each draw's COVER_COMBINATIONS combinations of largest
+    joint value J_k = max (u1 + u2)) contains it (``_covered``). Under transferable utility those
+    segments carry the lines u1 + u2 = J_k that beat most others. Two passes: a combination whose
+    bounding region
+
+        R_k = {u : u1 <= max u1, u2 <= max u2, u1 + u2 <= J_k}   (maxima over its vertices)
+
+    is covered is dropped whole (every segment of it lies in R_k: u1 and u2 are multilinear in
+    (e, y), so their maxima over the contract box sit at its vertices, and u1 + u2 is affine in y);
+    then each segment of the other combinations is tested on its own.
 
     ``floor`` (N, 2), optional: a point below which no concept looks, at most d and every threat
     point of the draw (every criterion here only weighs u >= d, u >= a threat point, or u1 >= x1 >=
@@ -232,14 +245,109 @@ def kept(family: ShareAffineFamily, floor: np.ndarray | None = None) -> np.ndarr
     The dominators are still feasible points (of the clipped segments), so the test stays exact.
     Each draw keeps at least its slot of largest u1 + u2.
     """
-    full = _all_candidates(family)
-    if floor is None:
-        return ~dominated(full.start, full.end)
-    start, end, empty = _clip(full.start, full.end, np.asarray(floor, dtype=float))
-    keep = ~(dominated(start, end) | empty)
-    best = np.argmax(np.maximum(full.start.sum(axis=-1), full.end.sum(axis=-1)), axis=1)
-    keep[np.arange(len(keep)), best] |= ~keep.any(axis=1)
+    segments = candidate_segments(family.share_bounds, family.box)
+    vertex_u, index = _vertex_utilities(family, segments)
+    n, k, s = vertex_u.shape[0], vertex_u.shape[1], len(index)
+    floor = np.full((n, 2), -np.inf) if floor is None else np.asarray(floor, dtype=float)
+    eta = PRUNE_MARGIN * (1.0 + np.abs(vertex_u).max(axis=(1, 2, 3)))
+    cover = _Cover.of(vertex_u, index, eta)
+    region_start, region_end, region_empty = _clip(*_bounding_segment(vertex_u), floor)
+    draws, combos = np.nonzero(~(region_empty | _covered(region_start, region_end, cover)))
+    ends = vertex_u[draws, combos][:, index]  # (P, S, 2 ends, 2)
+    start, end, empty = _clip(ends[:, :, 0], ends[:, :, 1], floor[draws])
+    keep = np.zeros((n, k * s), dtype=bool)
+    keep[draws[:, None], combos[:, None] * s + np.arange(s)] = ~(empty | _covered(start, end, cover.rows(draws)))
+    sums = vertex_u.sum(axis=-1)[:, :, index].max(axis=-1).reshape(n, k * s)
+    best = np.argmax(sums, axis=1)
+    keep[np.arange(n), best] |= ~keep.any(axis=1)
     return keep
+
+
+def _vertex_utilities(family: ShareAffineFamily, segments: Segments) -> tuple[np.ndarray, np.ndarray]:
+    """u at every contract vertex (share bound x box corner) that ends a segment, (N, K, V, 2), and
+    which vertices end each segment, (S, 2) (``segment_utilities`` gathers them)."""
+    m = segments.side_terms.shape[-1]
+    ends = np.concatenate([segments.share.reshape(-1, 1), segments.side_terms.reshape(-1, m)], 1)
+    vertices, index = np.unique(ends, axis=0, return_inverse=True)
+    return family.utilities(vertices[:, 0], vertices[:, 1:]), index.reshape(-1, 2)
+
+
+def _bounding_segment(vertex_u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(N, K, 2) ends of the Pareto boundary of R_k = {u1 <= a_k, u2 <= b_k, u1 + u2 <= J_k} (``kept``).
+
+    a_k, b_k and J_k are the largest u1, u2 and u1 + u2 over the combination's vertices; the
+    boundary runs from (J_k - b_k, b_k) to (a_k, J_k - a_k), or is the corner (a_k, b_k) when
+    a_k + b_k <= J_k. Every point of R_k is beaten (weakly, in both utilities) by a point of it.
+    """
+    a, b = vertex_u[..., 0].max(axis=2), vertex_u[..., 1].max(axis=2)
+    joint = vertex_u.sum(axis=-1).max(axis=2)
+    corner = a + b <= joint
+    return (np.stack([np.where(corner, a, joint - b), b], axis=-1),
+            np.stack([a, np.where(corner, b, joint - a)], axis=-1))
+
+
+@dataclass(frozen=True)
+class _Cover:
+    """Dominator regions of every draw, (N, D) arrays: the down-left closure of each dominator
+    segment's profile (``_Profile``) moved by -eta,
+
+        D_P = {q : q1 <= right_1 - eta,  q2 <= left_2 - eta,  w1 (q2 - l2) - w2 (q1 - l1) <= 0},
+
+    with l = left - eta and w = (right_1 - left_1, slope (right_1 - left_1)) the profile's step
+    (w = 0 for a corner point; written without the division by w1 so steep profiles keep their
+    precision). Every point of D_P is beaten by at least eta in both utilities by a point of P.
+    The dominators are whole segments (not clipped to the floor: a point beating one above the
+    floor is above it too).
+    """
+
+    left_1: np.ndarray
+    left_2: np.ndarray
+    right_1: np.ndarray
+    step_2: np.ndarray
+
+    @classmethod
+    def of(cls, vertex_u: np.ndarray, index: np.ndarray, eta: np.ndarray) -> _Cover:
+        """The segments of each draw's COVER_COMBINATIONS combinations of largest joint value."""
+        n = vertex_u.shape[0]
+        joint = vertex_u.sum(axis=-1).max(axis=2)
+        top = np.argsort(-joint, axis=1, kind="stable")[:, :COVER_COMBINATIONS]
+        ends = vertex_u[np.arange(n)[:, None], top][:, :, index].reshape(n, -1, 2, 2)
+        profile = _Profile.of(ends[:, :, 0], ends[:, :, 1])
+        e = eta[:, None]
+        return cls(profile.left_1 - e, profile.left_2 - e, profile.right_1 - e,
+                   profile.slope * (profile.right_1 - profile.left_1))
+
+    def rows(self, rows: np.ndarray) -> _Cover:
+        """Some draws (repeats allowed)."""
+        return _Cover(*(getattr(self, f.name)[rows] for f in dataclasses.fields(self)))
+
+
+def _covered(start: np.ndarray, end: np.ndarray, cover: _Cover) -> np.ndarray:
+    """(M, L) True where the segment q(t) = start + t (end - start), t in [0, 1], lies in the union of
+    the dominator regions of its draw (``cover`` (M, D)).
+
+    Each region is convex, so it holds an interval [lo, hi] of t (three linear constraints
+    f0 + t g <= 0); the union covers [0, 1] when, starting from the intervals with lo <= 0, the
+    reach max {hi : lo <= reach} grows to 1.
+    """
+    qa, dq = start[:, :, None, :], (end - start)[:, :, None, :]
+    l1, l2, r1, w2 = (a[:, None, :] for a in (cover.left_1, cover.left_2, cover.right_1, cover.step_2))
+    w1 = r1 - l1
+    lo = np.zeros(np.broadcast_shapes(l1.shape, qa.shape[:-1]))
+    hi = np.ones(lo.shape)
+    for f0, g in ((qa[..., 0] - r1, dq[..., 0]), (qa[..., 1] - l2, dq[..., 1]),
+                  (w1 * (qa[..., 1] - l2) - w2 * (qa[..., 0] - l1), w1 * dq[..., 1] - w2 * dq[..., 0])):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = -f0 / g
+        hi = np.where(g > 0, np.minimum(hi, t), hi)
+        lo = np.where(g < 0, np.maximum(lo, t), np.where((g == 0) & (f0 > 0), np.inf, lo))
+    hi = np.where(lo <= hi, hi, -np.inf)
+    reach = np.max(np.where(lo <= 0.0, hi, -np.inf), axis=-1)
+    while True:
+        grown = np.max(np.where(lo <= reach[..., None], hi, -np.inf), axis=-1)
+        if np.array_equal(grown, reach):
+            return reach >= 1.0
+        reach = grown
 
 
 def _clip(start: np.ndarray, end: np.ndarray, floor: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
