@@ -217,10 +217,28 @@ def candidates(family: ShareAffineFamily, prune: bool = True, *, keep: np.ndarra
     largest count among the draws with copies of its first kept segment (a copy ties with its
     original, and every selection takes the first maximiser).
     """
-    full = _all_candidates(family)
     if not prune:
-        return full
-    return full.take(_compact(kept(family) if keep is None else keep))
+        return _all_candidates(family)
+    segments = candidate_segments(family.share_bounds, family.box)
+    combination, segment = np.divmod(_compact(kept(family) if keep is None else keep), len(segments.share))
+    start, end = (_slot_utilities(family, segments, combination, segment, j) for j in (0, 1))
+    return Candidates(segments, start, end, combination, segment)
+
+
+def _slot_utilities(family: ShareAffineFamily, segments: Segments, combination: np.ndarray, segment: np.ndarray,
+                    j: int) -> np.ndarray:
+    """(N, M, 2) u at end ``j`` of segment ``segment`` (N, M) of combination ``combination`` (N, M).
+
+    ``ShareAffineFamily.utilities`` on the gathered coefficients, in its operation order (so the
+    same bits as ``segment_utilities``): V = V0 + sum_i v_i y_i, b = b0 + sum_i beta_i y_i,
+    u = (e V + b1, (1 - e) V + b2).
+    """
+    rows = np.arange(combination.shape[0])[:, None]
+    e, y = segments.share[segment, j], segments.side_terms[segment, j]  # (N, M), (N, M, m)
+    value_slope, side_slope = family.value_slope[rows, combination], family.side_slope[rows, combination]
+    v = family.value[rows, combination] + sum(value_slope[..., i] * y[..., i] for i in range(y.shape[-1]))
+    b = family.side[rows, combination] + sum(side_slope[..., i] * y[..., None, i] for i in range(y.shape[-1]))
+    return np.stack([e * v, (1.0 - e) * v], axis=-1) + b
 
 
 def kept(family: ShareAffineFamily, floor: np.ndarray | None = None) -> np.ndarray:
@@ -242,24 +260,24 @@ def kept(family: ShareAffineFamily, floor: np.ndarray | None = None) -> np.ndarr
     point of the draw (every criterion here only weighs u >= d, u >= a threat point, or u1 >= x1 >=
     d1 with u2 >= d2). Each segment is then tested by its part in {u >= floor} (a segment with no
     such part is dropped): points outside it can be neither a solution nor needed to compute one.
-    The dominators are still feasible points (of the clipped segments), so the test stays exact.
     Each draw keeps at least its slot of largest u1 + u2.
     """
     segments = candidate_segments(family.share_bounds, family.box)
     vertex_u, index = _vertex_utilities(family, segments)
     n, k, s = vertex_u.shape[0], vertex_u.shape[1], len(index)
     floor = np.full((n, 2), -np.inf) if floor is None else np.asarray(floor, dtype=float)
-    eta = PRUNE_MARGIN * (1.0 + np.abs(vertex_u).max(axis=(1, 2, 3)))
-    cover = _Cover.of(vertex_u, index, eta)
-    region_start, region_end, region_empty = _clip(*_bounding_segment(vertex_u), floor)
+    eta = PRUNE_MARGIN * (1.0 + np.abs(vertex_u.reshape(n, -1)).max(axis=1))
+    joint = vertex_u.sum(axis=-1).max(axis=2)
+    cover = _Cover.of(vertex_u, index, joint, eta)
+    region_start, region_end, region_empty = _clip(*_bounding_segment(vertex_u, joint), floor)
     draws, combos = np.nonzero(~(region_empty | _covered(region_start, region_end, cover)))
     ends = vertex_u[draws, combos][:, index]  # (P, S, 2 ends, 2)
     start, end, empty = _clip(ends[:, :, 0], ends[:, :, 1], floor[draws])
     keep = np.zeros((n, k * s), dtype=bool)
     keep[draws[:, None], combos[:, None] * s + np.arange(s)] = ~(empty | _covered(start, end, cover.rows(draws)))
-    sums = vertex_u.sum(axis=-1)[:, :, index].max(axis=-1).reshape(n, k * s)
-    best = np.argmax(sums, axis=1)
-    keep[np.arange(n), best] |= ~keep.any(axis=1)
+    none = np.flatnonzero(~keep.any(axis=1))
+    if none.size:
+        keep[none, np.argmax(vertex_u[none].sum(axis=-1)[:, :, index].max(axis=-1).reshape(none.size, k * s), axis=1)] = True
     return keep
 
 
@@ -272,15 +290,15 @@ def _vertex_utilities(family: ShareAffineFamily, segments: Segments) -> tuple[np
     return family.utilities(vertices[:, 0], vertices[:, 1:]), index.reshape(-1, 2)
 
 
-def _bounding_segment(vertex_u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _bounding_segment(vertex_u: np.ndarray, joint: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(N, K, 2) ends of the Pareto boundary of R_k = {u1 <= a_k, u2 <= b_k, u1 + u2 <= J_k} (``kept``).
 
-    a_k, b_k and J_k are the largest u1, u2 and u1 + u2 over the combination's vertices; the
-    boundary runs from (J_k - b_k, b_k) to (a_k, J_k - a_k), or is the corner (a_k, b_k) when
-    a_k + b_k <= J_k. Every point of R_k is beaten (weakly, in both utilities) by a point of it.
+    a_k, b_k and J_k (``joint``, (N, K)) are the largest u1, u2 and u1 + u2 over the combination's
+    vertices; the boundary runs from (J_k - b_k, b_k) to (a_k, J_k - a_k), or is the corner
+    (a_k, b_k) when a_k + b_k <= J_k. Every point of R_k is beaten (weakly, in both utilities) by a
+    point of it.
     """
     a, b = vertex_u[..., 0].max(axis=2), vertex_u[..., 1].max(axis=2)
-    joint = vertex_u.sum(axis=-1).max(axis=2)
     corner = a + b <= joint
     return (np.stack([np.where(corner, a, joint - b), b], axis=-1),
             np.stack([a, np.where(corner, b, joint - a)], axis=-1))
@@ -306,20 +324,35 @@ class _Cover:
     step_2: np.ndarray
 
     @classmethod
-    def of(cls, vertex_u: np.ndarray, index: np.ndarray, eta: np.ndarray) -> _Cover:
-        """The segments of each draw's COVER_COMBINATIONS combinations of largest joint value."""
+    def of(cls, vertex_u: np.ndarray, index: np.ndarray, joint: np.ndarray, eta: np.ndarray) -> _Cover:
+        """The segments of each draw's COVER_COMBINATIONS combinations of largest joint value (``joint`` (N, K))."""
         n = vertex_u.shape[0]
-        joint = vertex_u.sum(axis=-1).max(axis=2)
         top = np.argsort(-joint, axis=1, kind="stable")[:, :COVER_COMBINATIONS]
         ends = vertex_u[np.arange(n)[:, None], top][:, :, index].reshape(n, -1, 2, 2)
         profile = _Profile.of(ends[:, :, 0], ends[:, :, 1])
         e = eta[:, None]
-        return cls(profile.left_1 - e, profile.left_2 - e, profile.right_1 - e,
-                   profile.slope * (profile.right_1 - profile.left_1))
+        cover = cls(profile.left_1 - e, profile.left_2 - e, profile.right_1 - e,
+                    profile.slope * (profile.right_1 - profile.left_1))
+        index = _compact(~cover.subsumed())
+        return cls(*(np.take_along_axis(getattr(cover, f.name), index, 1) for f in dataclasses.fields(cover)))
 
     def rows(self, rows: np.ndarray) -> _Cover:
         """Some draws (repeats allowed)."""
         return _Cover(*(getattr(self, f.name)[rows] for f in dataclasses.fields(self)))
+
+    def contains(self, q1: np.ndarray, q2: np.ndarray) -> np.ndarray:
+        """(N, D, P) whether the points (q1, q2) (N, 1, P) lie in each region (N, D, 1)."""
+        l1, l2, r1, w2 = (a[:, :, None] for a in (self.left_1, self.left_2, self.right_1, self.step_2))
+        return (q1 <= r1) & (q2 <= l2) & ((r1 - l1) * (q2 - l2) - w2 * (q1 - l1) <= 0)
+
+    def subsumed(self) -> np.ndarray:
+        """(N, D) True for regions inside another one (the later of two equal ones): both ends of a
+        region's profile in a convex region put all of it there."""
+        ends = [(self.left_1, self.left_2), (self.right_1, self.left_2 + self.step_2)]
+        inside = np.logical_and(*(self.contains(q1[:, None, :], q2[:, None, :]) for q1, q2 in ends))  # [n, j, i]: i in j
+        d = inside.shape[1]
+        earlier = np.arange(d)[:, None] < np.arange(d)[None, :]
+        return np.any(inside & (~np.swapaxes(inside, 1, 2) | earlier) & ~np.eye(d, dtype=bool), axis=1)
 
 
 def _covered(start: np.ndarray, end: np.ndarray, cover: _Cover) -> np.ndarray:
