@@ -70,6 +70,10 @@ ENVELOPE_SAMPLES = 24
 """Points of the upper envelope used as dominators by ``dominated`` (more: fewer kept segments, dearer pruning)."""
 COVER_COMBINATIONS = 1
 """Combinations of largest joint value whose segments are the dominators of ``kept``."""
+PRUNE_BLOCK = 16
+"""Draws pruned together by ``blocked`` (``kept`` works on (draws, combinations, dominators) arrays: 16
+draws keep them in a core's L2 cache: on 512 case draws 8, 16, 32, 64 draws a block took 0.63, 0.61,
+0.63, 0.81 ms a draw)."""
 
 
 @dataclass(frozen=True)
@@ -1032,14 +1036,20 @@ def blocked(family: ShareAffineFamily, solve: Callable[[np.ndarray, ShareAffineF
     if size < 1:
         raise ValueError(f"size must be >= 1, got {size}")
     n = family.value.shape[0]
-    blocks = [slice(i, min(i + size, n)) for i in range(0, n, size)]
-    keep = np.concatenate([kept(subset(family, rows), None if floor is None else floor[rows]) for rows in blocks])
+    keep = np.concatenate([kept(subset(family, rows), None if floor is None else floor[rows])
+                           for rows in _slices(n, PRUNE_BLOCK)])
+    blocks = _slices(n, size)
     order = np.argsort(keep.sum(axis=1), kind="stable")
     parts = []
     for rows in (order[b] for b in blocks):
         part = subset(family, rows)
         parts.append(solve(rows, part, candidates(part, keep=keep[rows])))
     return _tree_map(lambda a: a[np.argsort(order)], _join(parts))
+
+
+def _slices(n: int, size: int) -> list[slice]:
+    """Consecutive slices of ``size`` (the last one shorter) covering range(n)."""
+    return [slice(i, min(i + size, n)) for i in range(0, n, size)]
 
 
 def _join(parts: list):
