@@ -274,7 +274,11 @@ def kept(family: ShareAffineFamily, floor: np.ndarray | None = None) -> np.ndarr
     joint = vertex_u.sum(axis=-1).max(axis=2)
     cover = _Cover.of(vertex_u, index, joint, eta)
     region_start, region_end, region_empty = _clip(*_bounding_segment(vertex_u, joint), floor)
-    draws, combos = np.nonzero(~(region_empty | _covered(region_start, region_end, cover)))
+    alive = ~(region_empty | _covered(region_start, region_end, cover.widest()))  # a cheap first screen
+    draws, combos = np.nonzero(alive)
+    alive[draws, combos] = ~_covered(region_start[draws, combos, None], region_end[draws, combos, None],
+                                     cover.rows(draws))[:, 0]
+    draws, combos = np.nonzero(alive)
     ends = vertex_u[draws, combos][:, index]  # (P, S, 2 ends, 2)
     start, end, empty = _clip(ends[:, :, 0], ends[:, :, 1], floor[draws])
     keep = np.zeros((n, k * s), dtype=bool)
@@ -343,6 +347,11 @@ class _Cover:
     def rows(self, rows: np.ndarray) -> _Cover:
         """Some draws (repeats allowed)."""
         return _Cover(*(getattr(self, f.name)[rows] for f in dataclasses.fields(self)))
+
+    def widest(self) -> _Cover:
+        """Each draw's region of widest u1 extent alone, (N, 1) arrays."""
+        index = np.argmax(self.right_1 - self.left_1, axis=1)[:, None]
+        return _Cover(*(np.take_along_axis(getattr(self, f.name), index, 1) for f in dataclasses.fields(self)))
 
     def contains(self, q1: np.ndarray, q2: np.ndarray) -> np.ndarray:
         """(N, D, P) whether the points (q1, q2) (N, 1, P) lie in each region (N, D, 1)."""

@@ -113,20 +113,20 @@ def family(parameters: Parameters, space: CaseSpace | None = None) -> ShareAffin
     """
     space = _space_of(space)
     p = as_draws(parameters)
-    return _family(p, list(coefficient_table(p, space).values()), space)
+    return _family(p, stack(list(coefficient_table(p, space).values())), space)
 
 
-def _family(p: Parameters, table: list, space: CaseSpace) -> ShareAffineFamily:
-    """:func:`family` from a coefficient table already computed."""
+def _family(p: Parameters, coef: Mapping[str, np.ndarray], space: CaseSpace) -> ShareAffineFamily:
+    """:func:`family` from the coefficients already stacked (:func:`.contract_set.stack`, (N, K) arrays)."""
+    n = len(p.discount_rate)
+    c = {k: np.broadcast_to(v, (n, v.shape[1])) for k, v in coef.items()}
     low = space.continuous["azure_commitment"].low
-    width = np.asarray(commitment_cap(p, space), dtype=float) - low
-    value = np.stack([c.V + c.v[..., 1] * low for c in table], axis=1)
-    value_slope = np.stack([np.stack([c.v[..., 0], c.v[..., 1] * width], axis=-1) for c in table], axis=1)
-    side = np.stack([np.stack([c.b_M + c.beta_M[..., 1] * low, c.b_O + c.beta_O[..., 1] * low], axis=-1)
-                     for c in table], axis=1)
-    side_slope = np.stack([np.stack([np.stack([c.beta_M[..., 0], c.beta_M[..., 1] * width], axis=-1),
-                                     np.stack([c.beta_O[..., 0], c.beta_O[..., 1] * width], axis=-1)], axis=-2)
-                           for c in table], axis=1)
+    width = (np.asarray(commitment_cap(p, space), dtype=float) - low).reshape(-1, 1)
+    value = c["V"] + c["v_a"] * low
+    value_slope = np.stack([c["v_s"], c["v_a"] * width], axis=-1)
+    side = np.stack([c["b_M"] + c["beta_Ma"] * low, c["b_O"] + c["beta_Oa"] * low], axis=-1)
+    side_slope = np.stack([np.stack([c["beta_Ms"], c["beta_Ma"] * width], axis=-1),
+                           np.stack([c["beta_Os"], c["beta_Oa"] * width], axis=-1)], axis=-2)
     box = np.array([space.bounds("revenue_share"), (0.0, 1.0)], dtype=float)
     return ShareAffineFamily(value, value_slope, side, side_slope, space.bounds("equity"), box,
                              np.column_stack(disagreement_payoffs(p)))
@@ -238,9 +238,9 @@ def _solve_rows(concepts: tuple[str, ...], p: Parameters, block: int, space: Cas
     def solve(r: np.ndarray, fam: ShareAffineFamily, among: Candidates):
         return _solve_block(concepts, fam, among, {k: v[r] for k, v in inputs.items()})
 
-    fam = _family(p, list(table.values()), space)
-    d, no_gain, solved = blocked(fam, solve, block, _floor(fam.disagreement, inputs))
     coef, combos = stack(list(table.values())), list(table)
+    fam = _family(p, coef, space)
+    d, no_gain, solved = blocked(fam, solve, block, _floor(fam.disagreement, inputs))
     cap, status_quo = np.atleast_1d(commitment_cap(p, space)), status_quo_contract(p)
     return d, no_gain, {concept: (solution, details, optimal_sets(coef, combos, space, cap, solution.utilities, status_quo))
                         for concept, (solution, details) in solved.items()}
