@@ -116,8 +116,10 @@ def family(parameters: Parameters, space: CaseSpace | None = None) -> ShareAffin
     return _family(p, stack(list(coefficient_table(p, space).values())), space)
 
 
-def _family(p: Parameters, coef: Mapping[str, np.ndarray], space: CaseSpace) -> ShareAffineFamily:
-    """:func:`family` from the coefficients already stacked (:func:`.contract_set.stack`, (N, K) arrays)."""
+def _family(p: Parameters, coef: Mapping[str, np.ndarray], space: CaseSpace,
+            matrices: tuple[np.ndarray, np.ndarray] | None = None) -> ShareAffineFamily:
+    """:func:`family` from the coefficients already stacked (:func:`.contract_set.stack`, (N, K) arrays)
+    and, optionally, the threat matrices (:func:`.threats.threat_matrices`)."""
     n = len(p.discount_rate)
     c = {k: np.broadcast_to(v, (n, v.shape[1])) for k, v in coef.items()}
     low = space.continuous["azure_commitment"].low
@@ -129,7 +131,7 @@ def _family(p: Parameters, coef: Mapping[str, np.ndarray], space: CaseSpace) -> 
                            np.stack([c["beta_Os"], c["beta_Oa"] * width], axis=-1)], axis=-2)
     box = np.array([space.bounds("revenue_share"), (0.0, 1.0)], dtype=float)
     return ShareAffineFamily(value, value_slope, side, side_slope, space.bounds("equity"), box,
-                             np.column_stack(disagreement_payoffs(p)))
+                             np.column_stack(disagreement_payoffs(p, matrices)))
 
 
 def outside_options_batch(A: np.ndarray, B: np.ndarray) -> np.ndarray:
@@ -232,14 +234,15 @@ def _solve_rows(concepts: tuple[str, ...], p: Parameters, block: int, space: Cas
                 ) -> tuple[np.ndarray, np.ndarray, dict[str, tuple[BatchSolution, dict[str, np.ndarray], ContractSets]]]:
     """Some draws (a chunk): the model once, every concept block by block, then each concept's contract sets."""
     p = rows_of(p, rows)
-    inputs = _inputs(concepts, p)
+    matrices = threat_matrices(p) if _needs_threat_game(concepts, p) else None
+    inputs = _inputs(concepts, p, matrices)
     table = coefficient_table(p, space)
 
     def solve(r: np.ndarray, fam: ShareAffineFamily, among: Candidates):
         return _solve_block(concepts, fam, among, {k: v[r] for k, v in inputs.items()})
 
     coef, combos = stack(list(table.values())), list(table)
-    fam = _family(p, coef, space)
+    fam = _family(p, coef, space, matrices)
     d, no_gain, solved = blocked(fam, solve, block, _floor(fam.disagreement, inputs))
     cap, status_quo = np.atleast_1d(commitment_cap(p, space)), status_quo_contract(p)
     return d, no_gain, {concept: (solution, details, optimal_sets(coef, combos, space, cap, solution.utilities, status_quo))
@@ -256,13 +259,20 @@ def _floor(d: np.ndarray, inputs: dict[str, np.ndarray]) -> np.ndarray:
     return floor - FLOOR_MARGIN * (1.0 + np.abs(d))
 
 
-def _inputs(concepts: tuple[str, ...], p: Parameters) -> dict[str, np.ndarray]:
-    """Each requested concept's per-draw inputs (weights, discount factors, threat game, outside options)."""
+def _needs_threat_game(concepts: tuple[str, ...], p: Parameters) -> bool:
+    """Whether the threat matrices are needed: by a threat or alternating-offers concept, or for d."""
+    return bool({"rubinstein", "variable_threat"} & set(concepts)) or bool(np.max(p.disagreement_from_equilibrium) > 0.5)
+
+
+def _inputs(concepts: tuple[str, ...], p: Parameters, matrices: tuple[np.ndarray, np.ndarray] | None
+            ) -> dict[str, np.ndarray]:
+    """Each requested concept's per-draw inputs (weights, discount factors, threat game, outside options);
+    ``matrices`` = :func:`.threats.threat_matrices` of ``p`` (given when ``_needs_threat_game``)."""
     inputs: dict[str, np.ndarray] = {}
     if "asymmetric_nash" in concepts:
         inputs["alpha"] = per_draw(microsoft_weight, p)
     if "rubinstein" in concepts or "variable_threat" in concepts:
-        inputs["A"], inputs["B"] = threat_matrices(p)
+        inputs["A"], inputs["B"] = matrices
     if "rubinstein" in concepts:
         inputs["discount_factors"] = per_draw(discount_factors, p)
         inputs["outside_options"] = outside_options_batch(inputs["A"], inputs["B"])
