@@ -70,6 +70,9 @@ ENVELOPE_SAMPLES = 24
 """Points of the upper envelope used as dominators by ``dominated`` (more: fewer kept segments, dearer pruning)."""
 COVER_COMBINATIONS = 1
 """Combinations of largest joint value whose segments are the dominators of ``kept``."""
+COVER_LEVELS = 10.0 ** np.linspace(-8.0, 0.0, 17)
+"""Joint-value levels J* - (1 + |J*|) c below each draw's largest J* tried by ``kept``: combinations
+whose J_k is at most the highest level found covered are dropped without a test of their own."""
 PRUNE_BLOCK = 16
 """Draws pruned together by ``blocked`` (``kept`` works on (draws, combinations, dominators) arrays: 16
 draws keep them in a core's L2 cache: on 512 case draws 8, 16, 32, 64 draws a block took 0.63, 0.61,
@@ -251,8 +254,9 @@ def kept(family: ShareAffineFamily, floor: np.ndarray | None = None) -> np.ndarr
     A slot is dropped when the union of the dominator regions (``_Cover``: the down-left closures,
     shifted by -eta, of the segments of each draw's COVER_COMBINATIONS combinations of largest
     joint value J_k = max (u1 + u2)) contains it (``_covered``). Under transferable utility those
-    segments carry the lines u1 + u2 = J_k that beat most others. Two passes: a combination whose
-    bounding region
+    segments carry the lines u1 + u2 = J_k that beat most others. Three passes: the combinations
+    with J_k at most the highest joint-value level whose line above the floor is covered are
+    dropped (``_covered_level``); then a combination whose bounding region
 
         R_k = {u : u1 <= max u1, u2 <= max u2, u1 + u2 <= J_k}   (maxima over its vertices)
 
@@ -273,11 +277,11 @@ def kept(family: ShareAffineFamily, floor: np.ndarray | None = None) -> np.ndarr
     eta = PRUNE_MARGIN * (1.0 + np.abs(vertex_u.reshape(n, -1)).max(axis=1))
     joint = vertex_u.sum(axis=-1).max(axis=2)
     cover = _Cover.of(vertex_u, index, joint, eta)
-    region_start, region_end, region_empty = _clip(*_bounding_segment(vertex_u, joint), floor)
-    alive = ~(region_empty | _covered(region_start, region_end, cover.widest()))  # a cheap first screen
+    alive = joint > _covered_level(cover, joint.max(axis=1), floor)[:, None]
     draws, combos = np.nonzero(alive)
-    alive[draws, combos] = ~_covered(region_start[draws, combos, None], region_end[draws, combos, None],
-                                     cover.rows(draws))[:, 0]
+    region_start, region_end, region_empty = _clip(*_bounding_segment(vertex_u[draws, combos, None],
+                                                                      joint[draws, combos, None]), floor[draws])
+    alive[draws, combos] = ~(region_empty | _covered(region_start, region_end, cover.rows(draws)))[:, 0]
     draws, combos = np.nonzero(alive)
     ends = vertex_u[draws, combos][:, index]  # (P, S, 2 ends, 2)
     start, end, empty = _clip(ends[:, :, 0], ends[:, :, 1], floor[draws])
@@ -287,6 +291,26 @@ def kept(family: ShareAffineFamily, floor: np.ndarray | None = None) -> np.ndarr
     if none.size:
         keep[none, np.argmax(vertex_u[none].sum(axis=-1)[:, :, index].max(axis=-1).reshape(none.size, k * s), axis=1)] = True
     return keep
+
+
+def _covered_level(cover: _Cover, top: np.ndarray, floor: np.ndarray) -> np.ndarray:
+    """(N,) the highest level sigma of COVER_LEVELS below ``top`` (each draw's largest joint value)
+    whose line {u1 + u2 = sigma, u >= floor} lies in the dominator regions; -inf where none does.
+
+    Every point above the floor of a combination with J_k <= sigma lies below (same u1, u2 lower) a
+    point of that line, so it is covered too (the regions are closed downwards). The level test is
+    monotone in sigma (a lower line above the floor is shorter and below the higher one).
+    """
+    sigma = top[:, None] - (1.0 + np.abs(top))[:, None] * COVER_LEVELS  # (N, J), decreasing
+    f1, f2 = floor[:, 0, None], floor[:, 1, None]
+    bounded = np.isfinite(floor).all(axis=1)
+    start = np.stack([np.broadcast_to(f1, sigma.shape), sigma - f1], axis=-1)
+    end = np.stack([sigma - f2, np.broadcast_to(f2, sigma.shape)], axis=-1)
+    with np.errstate(invalid="ignore"):
+        covered = (sigma - f2 < f1) | _covered(start, end, cover)
+    covered &= bounded[:, None]
+    first = np.argmax(covered, axis=1)
+    return np.where(covered.any(axis=1), sigma[np.arange(len(sigma)), first], -np.inf)
 
 
 def _vertex_utilities(family: ShareAffineFamily, segments: Segments) -> tuple[np.ndarray, np.ndarray]:
@@ -347,11 +371,6 @@ class _Cover:
     def rows(self, rows: np.ndarray) -> _Cover:
         """Some draws (repeats allowed)."""
         return _Cover(*(getattr(self, f.name)[rows] for f in dataclasses.fields(self)))
-
-    def widest(self) -> _Cover:
-        """Each draw's region of widest u1 extent alone, (N, 1) arrays."""
-        index = np.argmax(self.right_1 - self.left_1, axis=1)[:, None]
-        return _Cover(*(np.take_along_axis(getattr(self, f.name), index, 1) for f in dataclasses.fields(self)))
 
     def contains(self, q1: np.ndarray, q2: np.ndarray) -> np.ndarray:
         """(N, D, P) whether the points (q1, q2) (N, 1, P) lie in each region (N, D, 1)."""
