@@ -66,8 +66,6 @@ ROOT_MAX_ITER = 200
 """Most iterations of the vectorised bracketed root finder (bisection alone needs ~45 at the engine's tolerances)."""
 PRUNE_MARGIN = 1e-9
 """Pruned segments are beaten in both utilities by at least PRUNE_MARGIN (1 + max |u|) (far above rounding)."""
-ENVELOPE_SAMPLES = 24
-"""Points of the upper envelope used as dominators by ``dominated`` (more: fewer kept segments, dearer pruning)."""
 COVER_COMBINATIONS = 1
 """Combinations of largest joint value whose segments are the dominators of ``kept``."""
 COVER_LEVELS = 10.0 ** np.linspace(-8.0, 0.0, 17)
@@ -439,23 +437,6 @@ def _all_candidates(family: ShareAffineFamily) -> Candidates:
                       np.broadcast_to(np.tile(np.arange(s), k), (n, k * s)))
 
 
-def dominated(start: np.ndarray, end: np.ndarray, samples: int = ENVELOPE_SAMPLES) -> np.ndarray:
-    """(N, L) True where every point of the segment is beaten in both utilities by an envelope sample.
-
-    The samples (x_j, F(x_j)) of F(x) = max {u2 : u1 >= x} are lowered by eta = PRUNE_MARGIN
-    (1 + max |u|) and sorted by x; a segment is dominated when each of its points q has a sample
-    with x_j >= q1 and F_j >= q2 (``_below_staircase``).
-    """
-    eta = PRUNE_MARGIN * (1.0 + np.maximum(np.abs(start).max(axis=(1, 2)), np.abs(end).max(axis=(1, 2))))
-    profile = _Profile.of(start, end)
-    top = np.argmax(profile.left_2, axis=1)[:, None]
-    x_lo = np.take_along_axis(profile.left_1, top, 1)
-    x_hi = profile.right_1.max(axis=1, keepdims=True)
-    x = x_lo + (x_hi - x_lo) * np.linspace(0.0, 1.0, samples)
-    stairs = np.stack([x, np.stack([profile.envelope(x[:, j]) for j in range(samples)], axis=1)], -1)
-    return profile.below_staircase(stairs - eta[:, None, None])
-
-
 @dataclass(frozen=True)
 class _Profile:
     """What matters of a segment for dominance: the part of it no other point of it dominates.
@@ -464,8 +445,7 @@ class _Profile:
     lower-right end (u1 = ``right_1``) with ``slope`` = du2/du1 < 0; any other segment is
     dominated by (and contains) its upper corner max(u_a, u_b), so it becomes that point
     (left = corner, right_1 = corner u1, slope 0). The left end is held as two contiguous
-    (N, L) arrays ``left_1``, ``left_2`` (u1, u2): ``value`` runs ENVELOPE_SAMPLES times per
-    block, and strided views of an (N, L, 2) array made it the hot spot of the batch path.
+    (N, L) arrays ``left_1``, ``left_2`` (u1, u2).
     """
 
     left_1: np.ndarray
@@ -484,37 +464,6 @@ class _Profile:
         left = np.where(falling, np.where(rightward, start, end), corner)
         return cls(np.ascontiguousarray(left[..., 0]), np.ascontiguousarray(left[..., 1]),
                    np.where(falling, np.where(rightward, end, start), corner)[..., 0], slope)
-
-    def value(self, x: np.ndarray) -> np.ndarray:
-        """(N, L) u2 = left_2 + (max(x, left_1) - left_1) slope of each profile, -inf beyond its right end.
-
-        ``x`` broadcasts to (N, L). Evaluated in place, in the same operation order as the formula.
-        """
-        u2 = np.maximum(x, self.left_1)
-        u2 -= self.left_1
-        u2 *= self.slope
-        u2 += self.left_2
-        u2[~np.broadcast_to(x <= self.right_1, u2.shape)] = -np.inf
-        return u2
-
-    def envelope(self, x: np.ndarray) -> np.ndarray:
-        """F(x) = max {u2 : u1 >= x} over the segments, per draw (N,) (the profile value is non-increasing in x)."""
-        return self.value(x[:, None]).max(axis=1)
-
-    def below_staircase(self, stairs: np.ndarray) -> np.ndarray:
-        """(N, L) True where each point q of a segment has a stair (x_j, y_j) (N, J, 2) with x_j >= q1, y_j >= q2.
-
-        Stairs are sorted by x. The part of a profile with x_{j-1} <= u1 <= x_j must lie below
-        y_j, and on that part u2 is largest at its left end.
-        """
-        below = self.right_1 <= stairs[:, -1:, 0]
-        previous = np.full((len(stairs), 1), -np.inf)
-        for j in range(stairs.shape[1]):
-            x_j, y_j = stairs[:, j:j + 1, 0], stairs[:, j:j + 1, 1]
-            lo = np.maximum(previous, self.left_1)
-            below &= (lo > np.minimum(x_j, self.right_1)) | (self.value(lo) <= y_j)
-            previous = x_j
-        return below
 
 
 def _compact(keep: np.ndarray) -> np.ndarray:
