@@ -45,6 +45,7 @@ pass chunks of draws (``negotiation.sweep`` does).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -269,11 +270,10 @@ def kept(family: ShareAffineFamily, floor: np.ndarray | None = None) -> np.ndarr
     Each draw keeps at least its slot of largest u1 + u2.
     """
     segments = candidate_segments(family.share_bounds, family.box)
-    vertex_u, index = _vertex_utilities(family, segments)
+    vertex_u, index, joint = _pruning_vertices(family, segments)
     n, k, s = vertex_u.shape[0], vertex_u.shape[1], len(index)
     floor = np.full((n, 2), -np.inf) if floor is None else np.asarray(floor, dtype=float)
     eta = PRUNE_MARGIN * (1.0 + np.abs(vertex_u.reshape(n, -1)).max(axis=1))
-    joint = vertex_u.sum(axis=-1).max(axis=2)
     cover = _Cover.of(vertex_u, index, joint, eta)
     alive = joint > _covered_level(cover, joint.max(axis=1), floor)[:, None]
     draws, combos = np.nonzero(alive)
@@ -309,6 +309,30 @@ def _covered_level(cover: _Cover, top: np.ndarray, floor: np.ndarray) -> np.ndar
     covered &= bounded[:, None]
     first = np.argmax(covered, axis=1)
     return np.where(covered.any(axis=1), sigma[np.arange(len(sigma)), first], -np.inf)
+
+
+def _pruning_vertices(family: ShareAffineFamily, segments: Segments) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``_vertex_utilities`` for pruning, and each combination's largest joint value J_k (N, K).
+
+    Per box corner y, on contiguous (N, K) planes: V = V0 + sum_i v_i y_i, b_p = b_p0 + sum_i
+    beta_pi y_i, then u = (e V + b1, (1 - e) V + b2) at each share bound e, and J_k = max_y
+    (V + b1 + b2) (u1 + u2 does not depend on e, and is affine in y). The values are those of
+    ``ShareAffineFamily.utilities`` up to rounding, far inside the pruning margin.
+    """
+    m = segments.side_terms.shape[-1]
+    ends = np.concatenate([segments.share.reshape(-1, 1), segments.side_terms.reshape(-1, m)], 1)
+    vertices, index = np.unique(ends, axis=0, return_inverse=True)
+    corners: dict[tuple[float, ...], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+    for y in map(tuple, vertices[:, 1:]):
+        if y not in corners:
+            corners[y] = (family.value + sum(family.value_slope[..., i] * y[i] for i in range(m)),
+                          *(family.side[..., p] + sum(family.side_slope[..., p, i] * y[i] for i in range(m))
+                            for p in (0, 1)))
+    planes = [(e * v + b1, (1.0 - e) * v + b2) for e, (v, b1, b2) in
+              ((row[0], corners[tuple(row[1:])]) for row in vertices)]
+    vertex_u = np.stack([np.stack(plane, axis=-1) for plane in planes], axis=2)
+    joint = functools.reduce(np.maximum, (v + b1 + b2 for v, b1, b2 in corners.values()))
+    return vertex_u, index.reshape(-1, 2), joint
 
 
 def _vertex_utilities(family: ShareAffineFamily, segments: Segments) -> tuple[np.ndarray, np.ndarray]:
