@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import negotiation as ng
-from negotiation.batch import (ShareAffineFamily, _fields, blocked, bracketed_root, candidates, dominated,
+from negotiation.batch import (ShareAffineFamily, _clip, _fields, blocked, bracketed_root, candidates,
                                egalitarian_batch, ideal_point_batch, kalai_smorodinsky_batch, nash_batch, rubinstein_batch,
                                kept, utilitarian_batch, variable_threat_batch, zero_sum_batch)
 
@@ -274,25 +274,35 @@ PRUNED_CONCEPTS = {
 
 @pytest.mark.parametrize("concept", sorted(PRUNED_CONCEPTS))
 @pytest.mark.parametrize("make", [random_family, crowded_family])
-def test_pruning_is_exact(concept, make):
-    """Every concept gives bit-identical results on the pruned and on all candidate segments."""
+@pytest.mark.parametrize("below", [None, 2.0])
+def test_pruning_is_exact(concept, make, below):
+    """Every concept gives bit-identical results on the pruned and on all candidate segments, also
+    when pruning only looks above a floor d - below (below every threat payoff of the tests)."""
     family = make(11)
     solve = PRUNED_CONCEPTS[concept]
-    pruned, full = candidates(family), candidates(family, prune=False)
+    keep = None if below is None else kept(family, family.disagreement - below)
+    pruned, full = candidates(family, keep=keep), candidates(family, prune=False)
     assert pruned.start.shape[1] < full.start.shape[1]
     fast, slow = solve(family, pruned), solve(family, full)
     for a, b in zip(*(_fields(s) if not isinstance(s, np.ndarray) else (s,) for s in (fast, slow))):
         assert np.array_equal(a, b, equal_nan=a.dtype.kind == "f")
 
 
-def test_pruned_segments_are_dominated_by_kept_points():
-    """Each pruned segment's ends are beaten in both utilities by a point of a kept segment."""
+@pytest.mark.parametrize("below", [None, 0.5])
+def test_pruned_segments_are_dominated_by_kept_points(below):
+    """Each pruned segment's ends (its part above the floor, d - below, when there is one) are
+    beaten in both utilities by a point of a kept segment."""
     family = crowded_family(12, draws=5)
     full = candidates(family, prune=False)
-    out = dominated(full.start, full.end)
+    floor = None if below is None else family.disagreement - below
+    out = ~kept(family, floor)
+    start, end, empty = (full.start, full.end, np.zeros(out.shape, dtype=bool)) if floor is None else _clip(
+        full.start, full.end, floor)
+    assert out.sum() > out.size / 2
     for n in range(5):
-        kept_s, kept_e = full.start[n, ~out[n]], full.end[n, ~out[n]]
-        for q in np.concatenate([full.start[n, out[n]], full.end[n, out[n]]]):
+        kept_s, kept_e = start[n, ~out[n]], end[n, ~out[n]]
+        pruned = out[n] & ~empty[n]
+        for q in np.concatenate([start[n, pruned], end[n, pruned]]):
             # the best kept u2 among points with u1 >= q1 (ends, or the crossing u1 = q1)
             with np.errstate(divide="ignore", invalid="ignore"):
                 t = np.clip((q[0] - kept_s[:, 0]) / (kept_e[:, 0] - kept_s[:, 0]), 0.0, 1.0)

@@ -42,11 +42,13 @@ CHUNK = 2000
 """Draws whose model coefficients are computed together (the case model has a large per-call cost)."""
 FLOOR_MARGIN = 1e-6
 """The pruning floor sits this far (relative) below d and the threat payoffs."""
-BLOCK = 16
-"""Draws solved together: every concept on one block's pruned candidates (about 0.2 MB per unpruned
-array, so a block's working set stays in a core's L2 cache; draws are sorted by kept count first,
-:func:`negotiation.batch.blocked`). Measured on 400 draws, all concepts, one process: 100 draws a
-block 3.27 s, 50: 3.02 s, 25: 2.53 s, 16: 2.37 s, 10: 2.35 s; results are the same bit for bit."""
+BLOCK = 64
+"""Draws solved together: every concept on one block's pruned candidates (draws are sorted by kept
+count first, :func:`negotiation.batch.blocked`; pruning itself runs in blocks of
+:data:`negotiation.batch.PRUNE_BLOCK`). Pruning keeps a few dozen slots a draw, so the blocks can be
+larger than the cache-bound 16 of the unpruned arrays. Measured on 2,000 draws, all concepts, one
+process: 16 draws a block 4.12 s, 32: 3.82 s, 64: 3.71 s, 128: 3.80 s, 256: 4.87 s; results are the
+same bit for bit."""
 
 
 @dataclass(frozen=True)
@@ -111,23 +113,25 @@ def family(parameters: Parameters, space: CaseSpace | None = None) -> ShareAffin
     """
     space = _space_of(space)
     p = as_draws(parameters)
-    return _family(p, list(coefficient_table(p, space).values()), space)
+    return _family(p, stack(list(coefficient_table(p, space).values())), space)
 
 
-def _family(p: Parameters, table: list, space: CaseSpace) -> ShareAffineFamily:
-    """:func:`family` from a coefficient table already computed."""
+def _family(p: Parameters, coef: Mapping[str, np.ndarray], space: CaseSpace,
+            matrices: tuple[np.ndarray, np.ndarray] | None = None) -> ShareAffineFamily:
+    """:func:`family` from the coefficients already stacked (:func:`.contract_set.stack`, (N, K) arrays)
+    and, optionally, the threat matrices (:func:`.threats.threat_matrices`)."""
+    n = len(p.discount_rate)
+    c = {k: np.broadcast_to(v, (n, v.shape[1])) for k, v in coef.items()}
     low = space.continuous["azure_commitment"].low
-    width = np.asarray(commitment_cap(p, space), dtype=float) - low
-    value = np.stack([c.V + c.v[..., 1] * low for c in table], axis=1)
-    value_slope = np.stack([np.stack([c.v[..., 0], c.v[..., 1] * width], axis=-1) for c in table], axis=1)
-    side = np.stack([np.stack([c.b_M + c.beta_M[..., 1] * low, c.b_O + c.beta_O[..., 1] * low], axis=-1)
-                     for c in table], axis=1)
-    side_slope = np.stack([np.stack([np.stack([c.beta_M[..., 0], c.beta_M[..., 1] * width], axis=-1),
-                                     np.stack([c.beta_O[..., 0], c.beta_O[..., 1] * width], axis=-1)], axis=-2)
-                           for c in table], axis=1)
+    width = (np.asarray(commitment_cap(p, space), dtype=float) - low).reshape(-1, 1)
+    value = c["V"] + c["v_a"] * low
+    value_slope = np.stack([c["v_s"], c["v_a"] * width], axis=-1)
+    side = np.stack([c["b_M"] + c["beta_Ma"] * low, c["b_O"] + c["beta_Oa"] * low], axis=-1)
+    side_slope = np.stack([np.stack([c["beta_Ms"], c["beta_Ma"] * width], axis=-1),
+                           np.stack([c["beta_Os"], c["beta_Oa"] * width], axis=-1)], axis=-2)
     box = np.array([space.bounds("revenue_share"), (0.0, 1.0)], dtype=float)
     return ShareAffineFamily(value, value_slope, side, side_slope, space.bounds("equity"), box,
-                             np.column_stack(disagreement_payoffs(p)))
+                             np.column_stack(disagreement_payoffs(p, matrices)))
 
 
 def outside_options_batch(A: np.ndarray, B: np.ndarray) -> np.ndarray:
@@ -230,15 +234,16 @@ def _solve_rows(concepts: tuple[str, ...], p: Parameters, block: int, space: Cas
                 ) -> tuple[np.ndarray, np.ndarray, dict[str, tuple[BatchSolution, dict[str, np.ndarray], ContractSets]]]:
     """Some draws (a chunk): the model once, every concept block by block, then each concept's contract sets."""
     p = rows_of(p, rows)
-    inputs = _inputs(concepts, p)
+    matrices = threat_matrices(p) if _needs_threat_game(concepts, p) else None
+    inputs = _inputs(concepts, p, matrices)
     table = coefficient_table(p, space)
 
     def solve(r: np.ndarray, fam: ShareAffineFamily, among: Candidates):
         return _solve_block(concepts, fam, among, {k: v[r] for k, v in inputs.items()})
 
-    fam = _family(p, list(table.values()), space)
-    d, no_gain, solved = blocked(fam, solve, block, _floor(fam.disagreement, inputs))
     coef, combos = stack(list(table.values())), list(table)
+    fam = _family(p, coef, space, matrices)
+    d, no_gain, solved = blocked(fam, solve, block, _floor(fam.disagreement, inputs))
     cap, status_quo = np.atleast_1d(commitment_cap(p, space)), status_quo_contract(p)
     return d, no_gain, {concept: (solution, details, optimal_sets(coef, combos, space, cap, solution.utilities, status_quo))
                         for concept, (solution, details) in solved.items()}
@@ -254,13 +259,20 @@ def _floor(d: np.ndarray, inputs: dict[str, np.ndarray]) -> np.ndarray:
     return floor - FLOOR_MARGIN * (1.0 + np.abs(d))
 
 
-def _inputs(concepts: tuple[str, ...], p: Parameters) -> dict[str, np.ndarray]:
-    """Each requested concept's per-draw inputs (weights, discount factors, threat game, outside options)."""
+def _needs_threat_game(concepts: tuple[str, ...], p: Parameters) -> bool:
+    """Whether the threat matrices are needed: by a threat or alternating-offers concept, or for d."""
+    return bool({"rubinstein", "variable_threat"} & set(concepts)) or bool(np.max(p.disagreement_from_equilibrium) > 0.5)
+
+
+def _inputs(concepts: tuple[str, ...], p: Parameters, matrices: tuple[np.ndarray, np.ndarray] | None
+            ) -> dict[str, np.ndarray]:
+    """Each requested concept's per-draw inputs (weights, discount factors, threat game, outside options);
+    ``matrices`` = :func:`.threats.threat_matrices` of ``p`` (given when ``_needs_threat_game``)."""
     inputs: dict[str, np.ndarray] = {}
     if "asymmetric_nash" in concepts:
         inputs["alpha"] = per_draw(microsoft_weight, p)
     if "rubinstein" in concepts or "variable_threat" in concepts:
-        inputs["A"], inputs["B"] = threat_matrices(p)
+        inputs["A"], inputs["B"] = matrices
     if "rubinstein" in concepts:
         inputs["discount_factors"] = per_draw(discount_factors, p)
         inputs["outside_options"] = outside_options_batch(inputs["A"], inputs["B"])

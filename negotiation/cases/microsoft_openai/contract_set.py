@@ -127,76 +127,118 @@ def optimal_sets(coef: Mapping[str, np.ndarray], combos: Sequence[Combo], space:
     c = {k: np.broadcast_to(v, (n, v.shape[1])) for k, v in coef.items()}
     e_lo, e_hi = space.bounds("equity")
     s_lo, s_hi = space.bounds("revenue_share")
-    a_lo = space.bounds("azure_commitment")[0]
     cap = np.broadcast_to(np.asarray(cap, dtype=float), (n,))[:, None]
     u_M, u_O = u[:, :1], u[:, 1:]
-    joint_a = c["v_a"] + c["beta_Ma"] + c["beta_Oa"]
-    # the commitment: as large as the cap allows where a dollar creates joint value, unless even
-    # e = s = low leaves Microsoft above u*_M there (then the commitment is the transfer to OpenAI)
-    floor_a = c["beta_Ma"] + e_lo * c["v_a"]           # u_M at (e_lo, s_lo) is floor_0 + floor_a x a
-    floor_0 = e_lo * (c["V"] + c["v_s"] * s_lo) + c["b_M"] + c["beta_Ms"] * s_lo
-    with np.errstate(divide="ignore", invalid="ignore"):
-        a_fit = np.where(floor_a > 0, (u_M - floor_0) / floor_a, np.inf)
-    a = np.where(joint_a > 0, np.clip(a_fit, a_lo, cap), a_lo)
+    a = _commitment(c, u_M, cap, e_lo, s_lo, space.bounds("azure_commitment")[0])
     V_a = c["V"] + c["v_a"] * a                        # V at s = 0 and the chosen commitment
     b_M = c["b_M"] + c["beta_Ma"] * a
     J = V_a + b_M + c["b_O"] + c["beta_Oa"] * a        # joint value (s is a transfer)
     tol = TIE_TOL * (1.0 + np.abs(J).max(axis=1, keepdims=True))
-
-    def u_m(e, s):
-        return e * (V_a + c["v_s"] * s) + b_M + c["beta_Ms"] * s
-
-    corners = np.stack([u_m(e, s) for e in (e_lo, e_hi) for s in (s_lo, s_hi)])
-    reach_lo, reach_hi = corners.min(axis=0), corners.max(axis=0)
-    members = (J - u_M >= u_O - tol) & (u_M >= reach_lo - tol) & (u_M <= reach_hi + tol)
-    members &= np.isfinite(u).all(axis=1, keepdims=True)
-
-    def e_for(s):                                     # equity giving u*_M at rate s
-        return (u_M - b_M - c["beta_Ms"] * s) / (V_a + c["v_s"] * s)
-
-    def s_for(e):                                     # rate giving u*_M at equity e
-        return (u_M - e * V_a - b_M) / (e * c["v_s"] + c["beta_Ms"])
-
+    # the other membership tests, the ranges and the representative only on the (draw, combination)
+    # pairs that reach the joint value (few per draw), elementwise as on the full arrays
+    rows, cols = np.nonzero((J - u_M >= u_O - tol) & np.isfinite(u).all(axis=1, keepdims=True))
+    p = _Pairs.at(c, a, V_a, b_M, u_M, rows, cols)
+    corners = np.stack([p.u_m(e, s) for e in (e_lo, e_hi) for s in (s_lo, s_hi)])
+    t = tol[rows, 0]
+    inside = (p.u_M >= corners.min(axis=0) - t) & (p.u_M <= corners.max(axis=0) + t)
+    rows, cols, p = rows[inside], cols[inside], p.take(inside)
+    members = np.zeros((n, len(combos)), dtype=bool)
+    members[rows, cols] = True
     ranges = {
-        "equity": _hull(members, np.clip(e_for(s_hi), e_lo, e_hi), np.clip(e_for(s_lo), e_lo, e_hi)),
-        "revenue_share": _hull(members, np.clip(s_for(e_hi), s_lo, s_hi), np.clip(s_for(e_lo), s_lo, s_hi)),
-        "azure_commitment": _hull(members, a, a),
+        "equity": _hull(rows, n, np.clip(p.e_for(s_hi), e_lo, e_hi), np.clip(p.e_for(s_lo), e_lo, e_hi)),
+        "revenue_share": _hull(rows, n, np.clip(p.s_for(e_hi), s_lo, s_hi), np.clip(p.s_for(e_lo), s_lo, s_hi)),
+        "azure_commitment": _hull(rows, n, p.a, p.a),
     }
-    indices = {name: np.array([space.discrete[name].options.index(getattr(k, name)) for k in combos])
-               for name in DISCRETE_TERMS}
-    options = {name: np.stack([(members & (indices[name] == i)).any(axis=1)
-                               for i in range(len(space.discrete[name].options))], axis=1)
-               for name in DISCRETE_TERMS}
+    options = {}
+    for name in DISCRETE_TERMS:
+        index = np.array([space.discrete[name].options.index(getattr(k, name)) for k in combos])
+        options[name] = np.zeros((n, len(space.discrete[name].options)), dtype=bool)
+        options[name][rows, index[cols]] = True
     rank = status_quo_rank(combos, space, status_quo)
-    chosen = np.argmin(np.where(members, rank, np.iinfo(int).max), axis=1)
-    found = members.any(axis=1)
-    rows = np.arange(n)
-
-    def at(x):
-        return np.broadcast_to(x, members.shape)[rows, chosen]
-
+    best = _per_draw(np.minimum, rows, rank[cols], n, len(combos))  # the member of lowest rank
+    found = best < len(combos)
+    combination = np.argsort(rank)[np.minimum(best, len(combos) - 1)]
+    pick = np.flatnonzero(found)
+    chosen = _Pairs.at(c, a, V_a, b_M, u_M, pick, combination[pick])
     s_sq = float(np.clip(status_quo["revenue_share"], s_lo, s_hi))
-    e_at_sq = at(e_for(s_sq))
-    s_rep = np.where(e_at_sq > e_hi, at(s_for(e_hi)), np.where(e_at_sq < e_lo, at(s_for(e_lo)), s_sq))
+    e_at_sq = chosen.e_for(s_sq)
+    s_rep = np.where(e_at_sq > e_hi, chosen.s_for(e_hi), np.where(e_at_sq < e_lo, chosen.s_for(e_lo), s_sq))
     s_rep = np.clip(s_rep, s_lo, s_hi)
-    e_rep = np.clip((u_M[:, 0] - at(b_M) - at(c["beta_Ms"]) * s_rep) / (at(V_a) + at(c["v_s"]) * s_rep), e_lo, e_hi)
-    representative = {
-        "equity": np.where(found, e_rep, np.nan),
-        "revenue_share": np.where(found, s_rep, np.nan),
-        "azure_commitment": np.where(found, at(a), np.nan),
-    }
+    e_rep = np.clip(chosen.e_for(s_rep), e_lo, e_hi)
+    representative = {name: np.full(n, np.nan) for name in CONTINUOUS_TERMS}
+    for name, value in (("equity", e_rep), ("revenue_share", s_rep), ("azure_commitment", chosen.a)):
+        representative[name][pick] = value
     for name in DISCRETE_TERMS:
         values = np.array([getattr(k, name) for k in combos] + [None], dtype=object)
-        representative[name] = values[np.where(found, chosen, len(combos))]
+        representative[name] = values[np.where(found, combination, len(combos))]
     return ContractSets(representative, ranges, options, members)
 
 
-def _hull(members: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    """(N, 2) ``[min lo, max hi]`` over the member combinations (NaN where there are none)."""
-    lo = np.where(members, np.broadcast_to(lo, members.shape), np.inf).min(axis=1)
-    hi = np.where(members, np.broadcast_to(hi, members.shape), -np.inf).max(axis=1)
-    empty = ~members.any(axis=1)
-    return np.column_stack([np.where(empty, np.nan, lo), np.where(empty, np.nan, hi)])
+def _commitment(c: Mapping[str, np.ndarray], u_M: np.ndarray, cap: np.ndarray, e_lo: float, s_lo: float,
+                a_lo: float) -> np.ndarray:
+    """(N, K) the commitment of each combination in the optimal set (module docstring).
+
+    As large as the cap allows where a dollar creates joint value (v_a + beta_Ma + beta_Oa > 0),
+    unless even e = s = low leaves Microsoft above u*_M there (then the commitment is the transfer
+    to OpenAI): u_M at (e_lo, s_lo) is floor_0 + floor_a a, so a = (u*_M - floor_0) / floor_a,
+    clipped to [a_lo, cap]; else a_lo.
+    """
+    joint_a = c["v_a"] + c["beta_Ma"] + c["beta_Oa"]
+    floor_a = c["beta_Ma"] + e_lo * c["v_a"]
+    floor_0 = e_lo * (c["V"] + c["v_s"] * s_lo) + c["b_M"] + c["beta_Ms"] * s_lo
+    with np.errstate(divide="ignore", invalid="ignore"):
+        a_fit = np.where(floor_a > 0, (u_M - floor_0) / floor_a, np.inf)
+    return np.where(joint_a > 0, np.clip(a_fit, a_lo, cap), a_lo)
+
+
+@dataclass(frozen=True)
+class _Pairs:
+    """Coefficients (``c``), commitment ``a``, V_a = V + v_a a, b_M + beta_Ma a and u*_M of some
+    (draw, combination) pairs, 1-d arrays of one length."""
+
+    c: Mapping[str, np.ndarray]
+    a: np.ndarray
+    V_a: np.ndarray
+    b_M: np.ndarray
+    u_M: np.ndarray
+
+    @classmethod
+    def at(cls, c: Mapping[str, np.ndarray], a: np.ndarray, V_a: np.ndarray, b_M: np.ndarray, u_M: np.ndarray,
+           rows: np.ndarray, cols: np.ndarray) -> _Pairs:
+        """The pairs (rows, cols) of (N, K) arrays (``u_M`` (N, 1))."""
+        return cls({k: v[rows, cols] for k, v in c.items()}, a[rows, cols], V_a[rows, cols], b_M[rows, cols],
+                   u_M[rows, 0])
+
+    def take(self, index: np.ndarray) -> _Pairs:
+        """Some of the pairs (a mask or indices)."""
+        return _Pairs({k: v[index] for k, v in self.c.items()}, self.a[index], self.V_a[index], self.b_M[index],
+                      self.u_M[index])
+
+    def u_m(self, e: float, s: float) -> np.ndarray:
+        """u_M = e (V_a + v_s s) + b_M + beta_Ms s."""
+        return e * (self.V_a + self.c["v_s"] * s) + self.b_M + self.c["beta_Ms"] * s
+
+    def e_for(self, s: float | np.ndarray) -> np.ndarray:
+        """The equity giving u*_M at rate s: e = (u*_M - b_M - beta_Ms s) / (V_a + v_s s)."""
+        return (self.u_M - self.b_M - self.c["beta_Ms"] * s) / (self.V_a + self.c["v_s"] * s)
+
+    def s_for(self, e: float) -> np.ndarray:
+        """The rate giving u*_M at equity e: s = (u*_M - e V_a - b_M) / (e v_s + beta_Ms)."""
+        return (self.u_M - e * self.V_a - self.b_M) / (e * self.c["v_s"] + self.c["beta_Ms"])
+
+
+def _per_draw(reduce: np.ufunc, rows: np.ndarray, values: np.ndarray, n: int, fill: float) -> np.ndarray:
+    """(N,) ``reduce`` of ``values`` over the pairs of each draw (``rows`` sorted), ``fill`` where there are none."""
+    out = np.full(n, fill, dtype=np.result_type(values, fill))
+    if rows.size:
+        starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+        out[rows[starts]] = reduce.reduceat(values, starts)
+    return out
+
+
+def _hull(rows: np.ndarray, n: int, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """(N, 2) ``[min lo, max hi]`` over the member pairs of each draw (NaN where there are none)."""
+    return np.column_stack([_per_draw(np.minimum, rows, lo, n, np.nan), _per_draw(np.maximum, rows, hi, n, np.nan)])
 
 
 def take(sets: ContractSets, rows: slice | np.ndarray) -> ContractSets:

@@ -132,16 +132,18 @@ def _mixed_equilibrium(A: np.ndarray, B: np.ndarray) -> tuple[np.ndarray, np.nda
     return x / x.sum(), y / y.sum()
 
 
-def disagreement_payoffs(p: Parameters) -> tuple[np.ndarray, np.ndarray]:
+def disagreement_payoffs(p: Parameters, matrices: tuple[np.ndarray, np.ndarray] | None = None
+                         ) -> tuple[np.ndarray, np.ndarray]:
     """The disagreement point ``d = (u_M, u_O)``: the no-deal equilibrium's payoffs, or the status quo.
 
     With ``disagreement_from_equilibrium`` (the baseline), ``d = (x A y, x B y)`` at the
     :func:`no_deal_equilibrium`; otherwise ``d`` is the untouched status quo, "comply"
     (:func:`.payoffs.status_quo_payoffs`). Scalars or arrays over draws, like ``p``.
+    ``matrices``: ``threat_matrices(p)`` when the caller has them already.
     """
     if not np.max(p.disagreement_from_equilibrium) > 0.5:
         return status_quo_payoffs(p)
-    A, B = threat_matrices(p)
+    A, B = threat_matrices(p) if matrices is None else matrices
     x, y = no_deal_equilibrium(A, B)
     return (np.einsum("...i,...ij,...j->...", x, A, y), np.einsum("...i,...ij,...j->...", x, B, y))
 
