@@ -41,8 +41,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from negotiation.batch import _log_gain_maximum as _linear_log_gain_maximum
-from negotiation.batch import (GAIN_TOL, BatchSolution, Candidates, ShareAffineFamily, ThreatBatch, _clip, _compact,
-                               _feasible_interval, dominated,
+from negotiation.batch import (GAIN_TOL, BatchSolution, Candidates, ShareAffineFamily, ThreatBatch, _compact,
+                               _feasible_interval,
                                _fields, _frontier_value, _mask, _select, _slope_bracket, bracketed_root, candidates,
                                ideal_point_batch, zero_sum_batch)
 from negotiation.games.alternating_offers import ROOT_XTOL
@@ -51,8 +51,6 @@ from negotiation.solutions.utilitarian import TIE_BREAK_WEIGHTS, TIE_TOL
 
 XTOL = 1e-14
 """A root in t (segments are parametrised on [0, 1]) is accepted when Newton's step or the bracket is below this."""
-REFINE_SAMPLES = 96
-"""Envelope samples of :func:`fewer_candidates` (the batch's first pruning uses 24)."""
 ROOT_ITER = 200
 """Most Newton/bisection iterations per root (bisection alone needs ~47 to reach XTOL)."""
 
@@ -139,17 +137,16 @@ def decreasing_root(f: Evaluator, fprime: Evaluator, lo: np.ndarray, hi: np.ndar
     return t.reshape(shape)
 
 
-def fewer_candidates(among: Candidates, floor: np.ndarray, samples: int = REFINE_SAMPLES) -> Candidates:
-    """The candidates without exact repeats and without slots a finer envelope shows dominated.
+def fewer_candidates(among: Candidates) -> Candidates:
+    """The candidates without exact repeats.
 
     The solvers here evaluate transcendental criteria on every slot, so a block's candidates are
     thinned once before them: a slot whose two ends equal (bit for bit) those of an earlier slot
-    of its draw is dropped (the first maximiser is never a later copy, and copies from
-    other discrete combinations are common), then the dominance test of
-    :func:`negotiation.batch.kept` is repeated on the parts above ``floor`` (N, 2) with
-    ``samples`` envelope samples (more than the first pruning's; the argument there holds for
-    any samples and for utility transforms, which are increasing). Each draw keeps at least its
-    first slot. Utilities, contracts and the tie-break are unchanged.
+    of its draw is dropped (the first maximiser is never a later copy, and copies from other
+    discrete combinations are common). The candidates come already pruned by the exact dominance
+    test of :func:`negotiation.batch.kept`, which holds for any increasing utility transform, so
+    no further pruning is needed. Each draw keeps at least its first slot. Utilities, contracts
+    and the tie-break are unchanged.
     """
     ends = np.concatenate([among.start, among.end], axis=-1)  # (N, L, 4)
     order = np.lexsort(tuple(ends[..., k] for k in range(3, -1, -1)), axis=-1)  # stable: first copy first
@@ -158,11 +155,7 @@ def fewer_candidates(among: Candidates, floor: np.ndarray, samples: int = REFINE
     repeat[:, 1:] = np.all(ranked[:, 1:] == ranked[:, :-1], axis=-1)
     unique = np.ones(order.shape, dtype=bool)
     np.put_along_axis(unique, order, ~repeat, 1)
-    among = among.take(_compact(unique))
-    start, end, empty = _clip(among.start, among.end, np.asarray(floor, dtype=float))
-    keep = ~(dominated(start, end, samples) | empty)
-    keep[:, 0] |= ~keep.any(axis=1)
-    return among.take(_compact(keep))
+    return among.take(_compact(unique))
 
 
 @dataclass(frozen=True)

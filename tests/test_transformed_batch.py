@@ -12,9 +12,10 @@ from hypothesis import strategies as st
 
 import negotiation.batch as nb
 import negotiation.transformed_batch as tb
+from negotiation.cases.microsoft_openai.space import case_space
 from negotiation.batch import ShareAffineFamily, candidates
 from negotiation.cases.microsoft_openai import CONCEPTS, calibration, predict
-from negotiation.cases.microsoft_openai.batch import _floor, _inputs, as_draws, draw, family, predict_all_batch
+from negotiation.cases.microsoft_openai.batch import _floor, as_draws, chunk_model, draw, predict_all_batch
 from negotiation.cases.microsoft_openai.batch_cara import predict_all_batch_cara
 
 RHO = 0.002
@@ -24,8 +25,7 @@ ENGINE_TOL = 1e-8
 
 def _case(n: int, seed: int = 1):
     p = as_draws(calibration().sample(np.random.default_rng(seed), n))
-    fam = family(p)
-    inputs = _inputs(CONCEPTS, p)
+    inputs, _, _, fam = chunk_model(CONCEPTS, p, case_space())
     return p, fam, inputs, candidates(fam, keep=nb.kept(fam, _floor(fam.disagreement, inputs)))
 
 

@@ -230,19 +230,26 @@ def _prediction(concept: str, solved: tuple[BatchSolution, dict[str, np.ndarray]
                            MappingProxyType(details), sets)
 
 
+def chunk_model(concepts: tuple[str, ...], p: Parameters, space: CaseSpace
+                ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], list, ShareAffineFamily]:
+    """A chunk's model, shared by every solver of it (risk-neutral here, CARA in :mod:`.batch_cara`):
+    each concept's inputs, the stacked coefficients, their combinations and the share-affine family
+    (threat matrices computed once, when a requested concept needs the threat game)."""
+    matrices = threat_matrices(p) if _needs_threat_game(concepts, p) else None
+    table = coefficient_table(p, space)
+    coef = stack(list(table.values()))
+    return _inputs(concepts, p, matrices), coef, list(table), _family(p, coef, space, matrices)
+
+
 def _solve_rows(concepts: tuple[str, ...], p: Parameters, block: int, space: CaseSpace, rows: slice
                 ) -> tuple[np.ndarray, np.ndarray, dict[str, tuple[BatchSolution, dict[str, np.ndarray], ContractSets]]]:
     """Some draws (a chunk): the model once, every concept block by block, then each concept's contract sets."""
     p = rows_of(p, rows)
-    matrices = threat_matrices(p) if _needs_threat_game(concepts, p) else None
-    inputs = _inputs(concepts, p, matrices)
-    table = coefficient_table(p, space)
+    inputs, coef, combos, fam = chunk_model(concepts, p, space)
 
     def solve(r: np.ndarray, fam: ShareAffineFamily, among: Candidates):
         return _solve_block(concepts, fam, among, {k: v[r] for k, v in inputs.items()})
 
-    coef, combos = stack(list(table.values())), list(table)
-    fam = _family(p, coef, space, matrices)
     d, no_gain, solved = blocked(fam, solve, block, _floor(fam.disagreement, inputs))
     cap, status_quo = np.atleast_1d(commitment_cap(p, space)), status_quo_contract(p)
     return d, no_gain, {concept: (solution, details, optimal_sets(coef, combos, space, cap, solution.utilities, status_quo))

@@ -27,11 +27,10 @@ import numpy as np
 
 import negotiation.transformed_batch as tb
 from negotiation.batch import BatchSolution, Candidates, ShareAffineFamily, _join, blocked, ideal_point_batch
-from negotiation.cases.microsoft_openai.batch import (BLOCK, CHUNK, BatchPrediction, _family, _floor, _inputs,
-                                                      _prediction, _solve_block, as_draws, rows_of)
-from negotiation.cases.microsoft_openai.contract_set import optimal_sets, stack
+from negotiation.cases.microsoft_openai.batch import (BLOCK, CHUNK, BatchPrediction, _floor, _prediction,
+                                                      _solve_block, as_draws, chunk_model, rows_of)
+from negotiation.cases.microsoft_openai.contract_set import optimal_sets
 from negotiation.cases.microsoft_openai.parameters import Parameters
-from negotiation.cases.microsoft_openai.payoffs import coefficient_table
 from negotiation.cases.microsoft_openai.solve import CONCEPTS, _space_of, commitment_cap, status_quo_contract
 from negotiation.cases.microsoft_openai.space import CaseSpace
 
@@ -97,17 +96,14 @@ def _solve_rows(concepts: tuple[str, ...], transforms: tuple[tb.CARA, ...], p: P
                 space: CaseSpace, rows: slice) -> tuple:
     """A chunk: the model and pruning once, every concept at every risk aversion, then the contract sets."""
     p = rows_of(p, rows)
-    inputs = _inputs(concepts, p)
-    table = coefficient_table(p, space)
+    inputs, coef, combos, fam = chunk_model(concepts, p, space)
 
     def each_risk(r: np.ndarray, fam: ShareAffineFamily, among: Candidates) -> tuple:
         part = {k: v[r] for k, v in inputs.items()}
         return tuple(_solve_block(concepts, fam, among, part) if t.risk_aversion == 0
                      else _solve_block_cara(concepts, fam, among, part, t) for t in transforms)
 
-    fam = _family(p, list(table.values()), space)
     solved = blocked(fam, each_risk, block, _floor(fam.disagreement, inputs))
-    coef, combos = stack(list(table.values())), list(table)
     cap, status_quo = np.atleast_1d(commitment_cap(p, space)), status_quo_contract(p)
     return tuple((d, no_gain, {c: (s, details, optimal_sets(coef, combos, space, cap, s.utilities, status_quo))
                                for c, (s, details) in by_concept.items()}) for d, no_gain, by_concept in solved)
@@ -117,7 +113,7 @@ def _solve_block_cara(concepts: tuple[str, ...], fam: ShareAffineFamily, among: 
                       inputs: dict[str, np.ndarray], transform: tb.CARA) -> tuple:
     """Every concept on some draws in utility phi(x) (:mod:`negotiation.transformed_batch`), money utilities out."""
     d = fam.disagreement
-    among = tb.fewer_candidates(among, _floor(d, inputs))
+    among = tb.fewer_candidates(among)
     egalitarian = tb.egalitarian_batch(fam, transform, among=among)
     no_gain = ~(np.min(egalitarian.utilities - d, axis=1) > 0)  # phi is increasing: a money gain is a utility gain
     ideal = ideal_point_batch(fam, among=among) if {"kalai_smorodinsky", "rubinstein"} & set(concepts) else None
