@@ -714,10 +714,28 @@ def rubinstein_batch(family: ShareAffineFamily, discount_factors: np.ndarray, pr
         np.nan_to_num(np.asarray(outside_options, dtype=float), nan=-np.inf), (n, 2))
     d = family.disagreement
     among = among or candidates(family)
-    everyone = np.arange(n)
 
     def phi(x1: np.ndarray, rows: np.ndarray) -> np.ndarray:
         return np.max(_frontier_value(among.start[rows], among.end[rows], d[rows, 1], x1)[1], axis=1)
+
+    ideal = ideal_point_batch(family, among=among) if ideal is None else ideal
+    agreement_1, valid = stationary_agreement(phi, d, w, delta, ideal, proposer)
+    found = _select(among, *_frontier_value(among.start, among.end, d[:, 1], agreement_1))
+    utilities = np.column_stack([agreement_1, found.utilities[:, 1]])
+    return _mask(BatchSolution(utilities, found.combination, found.share, found.side_terms), valid)
+
+
+def stationary_agreement(phi: Callable[[np.ndarray, np.ndarray], np.ndarray], d: np.ndarray, w: np.ndarray,
+                         delta: np.ndarray, ideal: np.ndarray, proposer: int) -> tuple[np.ndarray, np.ndarray]:
+    """Player 1's utility at the stationary SPE agreement on the frontier ``phi(x1, rows)``, and where it exists.
+
+    Solves h(x1) = phi(x1) - max(w2, d2 + delta2 (phi(y1(x1)) - d2)) = 0 with
+    y1(x1) = max(w1, d1 + delta1 (x1 - d1)) on [max(d1, w1), a1] (``rubinstein_batch``), in
+    whatever utility units ``phi``, d, w and the ideal point a share (money for the share-affine
+    path, transformed utility in :mod:`negotiation.transformed_batch`). Returns x1 when player 1
+    proposes, y1 otherwise, and the (N,) mask of draws with an agreement worth both options.
+    """
+    everyone = np.arange(len(d))
 
     def responder(x1: np.ndarray, rows: np.ndarray) -> np.ndarray:
         return np.maximum(w[rows, 0], d[rows, 0] + delta[rows, 0] * (x1 - d[rows, 0]))
@@ -726,7 +744,6 @@ def rubinstein_batch(family: ShareAffineFamily, discount_factors: np.ndarray, pr
         counter = d[rows, 1] + delta[rows, 1] * (phi(responder(x1, rows), rows) - d[rows, 1])
         return phi(x1, rows) - np.maximum(w[rows, 1], counter)
 
-    ideal = ideal_point_batch(family, among=among) if ideal is None else ideal
     lo = np.maximum(d[:, 0], w[:, 0])
     valid = (w[:, 0] <= ideal[:, 0]) & (w[:, 1] <= ideal[:, 1]) & (phi(lo, everyone) >= w[:, 1])
     hi = ideal[:, 0]
@@ -734,10 +751,7 @@ def rubinstein_batch(family: ShareAffineFamily, discount_factors: np.ndarray, pr
     r_lo, r_hi = residual(lo, everyone), residual(hi, everyone)
     root, _ = bracketed_root(residual, lo, hi, r_lo, r_hi, ROOT_XTOL * (1.0 + np.max(np.abs(ideal - d), axis=1)))
     x1 = np.where(r_hi >= 0, hi, np.where(r_lo <= 0, lo, root))
-    agreement_1 = x1 if proposer == 0 else responder(x1, everyone)
-    found = _select(among, *_frontier_value(among.start, among.end, d[:, 1], agreement_1))
-    utilities = np.column_stack([agreement_1, found.utilities[:, 1]])
-    return _mask(BatchSolution(utilities, found.combination, found.share, found.side_terms), valid)
+    return (x1 if proposer == 0 else responder(x1, everyone)), valid
 
 
 def _frontier_value(start: np.ndarray, end: np.ndarray, d2: np.ndarray, x1: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

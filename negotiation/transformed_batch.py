@@ -42,10 +42,8 @@ import numpy as np
 
 from negotiation.batch import _log_gain_maximum as _linear_log_gain_maximum
 from negotiation.batch import (GAIN_TOL, BatchSolution, Candidates, ShareAffineFamily, ThreatBatch, _compact,
-                               _feasible_interval,
-                               _fields, _frontier_value, _mask, _select, _slope_bracket, bracketed_root, candidates,
-                               ideal_point_batch, zero_sum_batch)
-from negotiation.games.alternating_offers import ROOT_XTOL
+                               _feasible_interval, _fields, _frontier_value, _mask, _select, _slope_bracket,
+                               bracketed_root, candidates, ideal_point_batch, stationary_agreement, zero_sum_batch)
 from negotiation.games.threats import MAX_ITER, SLOPE_TOL
 from negotiation.solutions.utilitarian import TIE_BREAK_WEIGHTS, TIE_TOL
 
@@ -433,7 +431,6 @@ def rubinstein_batch(family: ShareAffineFamily, transform, discount_factors: np.
     ideal = ideal_point_batch(family, among=among) if ideal is None else ideal
     D, A = transform.phi(d), transform.phi(ideal)
     W = transform.phi(np.broadcast_to(np.nan_to_num(options, nan=-np.inf), (n, 2)))
-    everyone = np.arange(n)
 
     def money_frontier(x1: np.ndarray, rows: np.ndarray) -> np.ndarray:
         return np.max(_frontier_value(among.start[rows], among.end[rows], d[rows, 1], x1)[1], axis=1)
@@ -441,21 +438,8 @@ def rubinstein_batch(family: ShareAffineFamily, transform, discount_factors: np.
     def frontier(v1: np.ndarray, rows: np.ndarray) -> np.ndarray:
         return transform.phi(money_frontier(transform.inverse(v1), rows))
 
-    def responder(v1: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        return np.maximum(W[rows, 0], D[rows, 0] + delta[rows, 0] * (v1 - D[rows, 0]))
-
-    def residual(v1: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        counter = D[rows, 1] + delta[rows, 1] * (frontier(responder(v1, rows), rows) - D[rows, 1])
-        return frontier(v1, rows) - np.maximum(W[rows, 1], counter)
-
-    lo = np.maximum(D[:, 0], W[:, 0])
-    valid = (W[:, 0] <= A[:, 0]) & (W[:, 1] <= A[:, 1]) & (frontier(lo, everyone) >= W[:, 1])
-    hi = A[:, 0]
-    lo = np.where(valid, lo, hi)
-    r_lo, r_hi = residual(lo, everyone), residual(hi, everyone)
-    root, _ = bracketed_root(residual, lo, hi, r_lo, r_hi, ROOT_XTOL * (1.0 + np.max(np.abs(A - D), axis=1)))
-    v1 = np.where(r_hi >= 0, hi, np.where(r_lo <= 0, lo, root))
-    agreement_1 = transform.inverse(v1 if proposer == 0 else responder(v1, everyone))
+    v1, valid = stationary_agreement(frontier, D, W, delta, A, proposer)
+    agreement_1 = transform.inverse(v1)
     found = _select(among, *_frontier_value(among.start, among.end, d[:, 1], agreement_1))
     utilities = np.column_stack([agreement_1, found.utilities[:, 1]])
     return _mask(BatchSolution(utilities, found.combination, found.share, found.side_terms), valid)
