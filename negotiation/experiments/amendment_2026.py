@@ -76,11 +76,11 @@ def draw_inputs(rng: np.random.Generator, n: int) -> list[tuple[Parameters, at.T
 
 def solve_all(inputs: Sequence[tuple[Parameters | None, at.TermParameters | None]], progress: Progress,
               label: str) -> list[dict[str, model.Prediction]]:
-    """Every concept's :func:`model.predict` on each ``(parameters, terms)`` (None: central values)."""
+    """Every concept's prediction (:func:`model.predict_all`) on each ``(parameters, terms)`` (None: central values)."""
     sp = model.space()
     out = []
     for i, (p, q) in enumerate(inputs, start=1):
-        out.append({c: model.predict(c, p, q, sp=sp) for c in CONCEPTS})
+        out.append(model.predict_all(p, q, sp=sp))
         progress.update(label, i, len(inputs))
     return out
 

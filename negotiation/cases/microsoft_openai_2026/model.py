@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any, Mapping, NamedTuple
 
 import numpy as np
 
@@ -120,36 +120,69 @@ def widened(sp: Space) -> Space:
     return Space(sp.rate, options, sp.basis)
 
 
-def utilities(p: p25.Parameters, q: at.TermParameters, contract: Mapping[str, Any]) -> tuple[Value, Value]:
-    """``(u_M, u_O)`` of a 2026 contract (module docstring), through the 2025 payoffs."""
+Value = float | np.ndarray
+
+
+class Components(NamedTuple):
+    """The contract-free parts of :func:`utilities` at one ``(p, q)``, computed once by :func:`components`.
+
+    ``base``: ``(u_M, u_O)`` of the status quo with ``RS = 0``; ``ip``: (value, cost) of the IP
+    licence's exclusivity; ``api``: per API option, (value, cost) of what it keeps; ``reverse``: the
+    reverse-share PV ``REV``.
+    """
+
+    base: tuple[Value, Value]
+    ip: tuple[Value, Value]
+    api: Mapping[str, tuple[Value, Value]]
+    reverse: Value
+
+
+def components(p: p25.Parameters, q: at.TermParameters) -> Components:
+    """The parts of :func:`utilities` that no 2026 term changes (one evaluation of the 2025 payoffs)."""
     sq = status_quo()
-    e = sq["equity"]
-    base = {"equity": e, "revenue_share": 0.0, "azure_commitment": sq["azure_commitment"], "revenue_share_until": "agi",
-            "api_exclusivity": "agi", "ip_rights_until": sq["ip_rights_until"], "ip_post_agi": True,
-            "compute_rofr": False, "agi_trigger": "panel"}
-    u_m, u_o = contract_utilities(p, base)
-    ip_m, ip_o = at.ip_exclusivity(p, q, sq["ip_rights_until"])
+    base = {"equity": sq["equity"], "revenue_share": 0.0, "azure_commitment": sq["azure_commitment"],
+            "revenue_share_until": "agi", "api_exclusivity": "agi", "ip_rights_until": sq["ip_rights_until"],
+            "ip_post_agi": True, "compute_rofr": False, "agi_trigger": "panel"}
+    return Components(contract_utilities(p, base), at.ip_exclusivity(p, q, sq["ip_rights_until"]),
+                      MappingProxyType({o: at.api_exclusivity(p, q, o) for o in ("azure_until_agi", "any_cloud_azure_first")}),
+                      at.reverse_share_pv(p, q))
+
+
+def utilities(p: p25.Parameters, q: at.TermParameters, contract: Mapping[str, Any],
+              parts: Components | None = None) -> tuple[Value, Value]:
+    """``(u_M, u_O)`` of a 2026 contract (module docstring), through the 2025 payoffs.
+
+    ``parts``: :func:`components` of ``(p, q)``, passed when many contracts share them.
+    """
+    (u_m, u_o), (ip_m, ip_o), api, reverse = components(p, q) if parts is None else parts
+    e = status_quo()["equity"]
     keep_ip = contract["ip_license"] == "exclusive"
-    api_m, api_o = at.api_exclusivity(p, q, contract["api_exclusivity"])
-    full_m, full_o = at.api_exclusivity(p, q, "azure_until_agi")
+    api_m, api_o = api[contract["api_exclusivity"]]
+    full_m, full_o = api["azure_until_agi"]
     relief = (0.0 if keep_ip else ip_o) + (full_o - api_o)
     loss = (0.0 if keep_ip else ip_m) + (full_m - api_m)
     rs = at.revenue_share_pv(p, contract["revenue_share"], contract["revenue_share_until"], contract["revenue_share_cap"])
-    rev = at.reverse_share_pv(p, q) if contract["reverse_revenue_share"] == "pays" else 0.0
+    rev = reverse if contract["reverse_revenue_share"] == "pays" else 0.0
     change = relief - rs + rev
     return u_m + e * change - loss + rs - rev, u_o + (1.0 - e) * change
 
 
-Value = float | np.ndarray
-
-
-def disagreement(p: p25.Parameters, q: at.TermParameters) -> tuple[float, float]:
+def disagreement(p: p25.Parameters, q: at.TermParameters, parts: Components | None = None) -> tuple[float, float]:
     """``d = u(sq)``: the October 2025 contract runs on."""
-    u_m, u_o = utilities(p, q, status_quo())
+    u_m, u_o = utilities(p, q, status_quo(), parts)
     return float(u_m), float(u_o)
 
 
-def problem(p: p25.Parameters, q: at.TermParameters, sp: Space) -> ng.BargainingProblem:
+def joint_values(p: p25.Parameters, q: at.TermParameters, sp: Space,
+                 parts: Components | None = None) -> list[tuple[dict[str, Any], float]]:
+    """Every combination of ``sp`` (file order) with its joint value ``u_M + u_O`` at the status quo's rate
+    (the rate is a transfer, so any rate gives the same joint value)."""
+    parts = components(p, q) if parts is None else parts
+    rate = {"revenue_share": status_quo()["revenue_share"]}
+    return [(c, float(sum(utilities(p, q, c | rate, parts)))) for c in sp.combos()]
+
+
+def problem(p: p25.Parameters, q: at.TermParameters, sp: Space, parts: Components | None = None) -> ng.BargainingProblem:
     """The engine's contract problem of the 2026 case.
 
     The rate and the other transfer terms move utility one for one, so the frontier is reached by
@@ -157,13 +190,14 @@ def problem(p: p25.Parameters, q: at.TermParameters, sp: Space) -> ng.Bargaining
     those access terms, the status quo's other transfer terms, and the rate (a smaller problem with
     the same frontier wherever the rate's natural bounds do not bind).
     """
+    parts = components(p, q) if parts is None else parts
     sq = status_quo()
-    best = max(sp.combos(), key=lambda c: float(sum(utilities(p, q, c | {"revenue_share": sq["revenue_share"]}))))
+    best = max(joint_values(p, q, sp, parts), key=lambda pair: pair[1])[0]
     terms: dict[str, Any] = {"revenue_share": ng.Continuous(*sp.rate)}
     terms.update({t: ng.Discrete((best[t],) if t in ACCESS_TERMS else (sq[t],)) for t in TERMS})
-    payoffs = (lambda c: np.asarray(utilities(p, q, c)[0], dtype=float),
-               lambda c: np.asarray(utilities(p, q, c)[1], dtype=float))
-    return ng.BargainingProblem.from_contracts(terms, payoffs, disagreement(p, q))
+    payoffs = (lambda c: np.asarray(utilities(p, q, c, parts)[0], dtype=float),
+               lambda c: np.asarray(utilities(p, q, c, parts)[1], dtype=float))
+    return ng.BargainingProblem.from_contracts(terms, payoffs, disagreement(p, q, parts))
 
 
 @dataclass(frozen=True)
@@ -199,17 +233,17 @@ def _change_rank(combo: Mapping[str, Any], sp: Space, sq: Mapping[str, Any]) -> 
     return tuple(x for t in TERMS for x in (combo[t] != sq[t], sp.options[t].index(combo[t])))
 
 
-def _reaches(p, q, combo, target: float, sp: Space) -> bool:
+def _reaches(p, q, parts: Components, combo, target: float, sp: Space) -> bool:
     """Whether some rate in the box gives Microsoft ``target`` (``u_M`` rises with the rate)."""
     tol = TIE_TOL * (1.0 + abs(target))
-    low, high = (float(utilities(p, q, combo | {"revenue_share": s})[0]) for s in sp.rate)
+    low, high = (float(utilities(p, q, combo | {"revenue_share": s}, parts)[0]) for s in sp.rate)
     return low - tol <= target <= high + tol
 
 
-def _rate_for(p, q, combo, target: float, sp: Space) -> float:
+def _rate_for(p, q, parts: Components, combo, target: float, sp: Space) -> float:
     """The rate in the box giving Microsoft ``target`` (bisection; ``u_M`` rises with the rate)."""
     lo, hi = sp.rate
-    f = lambda s: float(utilities(p, q, combo | {"revenue_share": s})[0]) - target  # noqa: E731
+    f = lambda s: float(utilities(p, q, combo | {"revenue_share": s}, parts)[0]) - target  # noqa: E731
     for _ in range(BISECTION_STEPS):
         mid = 0.5 * (lo + hi)
         lo, hi = (mid, hi) if f(mid) < 0 else (lo, mid)
@@ -231,28 +265,44 @@ def predict(concept: str, parameters: p25.Parameters | None = None, terms: at.Te
     ValueError
         If ``concept`` is not one of ``CONCEPTS``.
     """
-    if concept not in CONCEPTS:
-        raise ValueError(f"concept must be one of {CONCEPTS}, got {concept!r}")
+    return predict_all(parameters, terms, sp=sp, concepts=(concept,))[concept]
+
+
+def predict_all(parameters: p25.Parameters | None = None, terms: at.TermParameters | None = None, *,
+                sp: Space | None = None, concepts: tuple[str, ...] = CONCEPTS) -> dict[str, Prediction]:
+    """:func:`predict` for each of ``concepts``, sharing one evaluation of :func:`components`, the joint
+    values and the contract problem (the same predictions, computed once).
+
+    Raises
+    ------
+    ValueError
+        If a concept is not one of ``CONCEPTS``.
+    """
+    unknown = [c for c in concepts if c not in CONCEPTS]
+    if unknown:
+        raise ValueError(f"concept must be one of {CONCEPTS}, got {unknown[0]!r}")
     p = calibration().central() if parameters is None else parameters
     q = term_parameters() if terms is None else terms
     sp = space() if sp is None else sp
     sq = status_quo()
-    d = np.asarray(disagreement(p, q))
-    best = max(float(sum(utilities(p, q, c | {"revenue_share": sq["revenue_share"]}))) for c in sp.combos())
-    if best <= d.sum() + TIE_TOL * (1.0 + abs(d.sum())):
-        u = d  # no contract gains for both: every concept gives d, the contract in force
-    else:
-        u = np.asarray(_solve(concept, p, problem(p, q, sp)), dtype=float)
-    target = float(u.sum())
-    members = []
-    for combo in sp.combos():
-        joint = float(sum(utilities(p, q, combo | {"revenue_share": sq["revenue_share"]})))
-        if joint >= target - TIE_TOL * (1.0 + abs(target)):
-            if _reaches(p, q, combo, float(u[0]), sp):
-                members.append(combo)
-    if not members:
-        raise RuntimeError(f"{concept}: no contract reaches the concept's utilities {u}")
-    combo = min(members, key=lambda m: _change_rank(m, sp, sq))
-    rate = _rate_for(p, q, combo, float(u[0]), sp)
-    optimal = {t: tuple(o for o in sp.options[t] if any(m[t] == o for m in members)) for t in TERMS}
-    return Prediction(concept, MappingProxyType(combo | {"revenue_share": rate}), u, MappingProxyType(optimal))
+    parts = components(p, q)
+    d = np.asarray(disagreement(p, q, parts))
+    pairs = joint_values(p, q, sp, parts)
+    best = max(joint for _, joint in pairs)
+    gains = best > d.sum() + TIE_TOL * (1.0 + abs(d.sum()))
+    prob = problem(p, q, sp, parts) if gains else None
+    out = {}
+    for concept in concepts:
+        # no contract gains for both: every concept gives d, the contract in force
+        u = np.asarray(_solve(concept, p, prob), dtype=float) if gains else d
+        target = float(u.sum())
+        members = [combo for combo, joint in pairs if joint >= target - TIE_TOL * (1.0 + abs(target))
+                   and _reaches(p, q, parts, combo, float(u[0]), sp)]
+        if not members:
+            raise RuntimeError(f"{concept}: no contract reaches the concept's utilities {u}")
+        combo = min(members, key=lambda m: _change_rank(m, sp, sq))
+        rate = _rate_for(p, q, parts, combo, float(u[0]), sp)
+        optimal = {t: tuple(o for o in sp.options[t] if any(m[t] == o for m in members)) for t in TERMS}
+        out[concept] = Prediction(concept, MappingProxyType(combo | {"revenue_share": rate}), u,
+                                  MappingProxyType(optimal))
+    return out
