@@ -59,6 +59,20 @@ def test_contract_problem_carries_the_contract():
     assert s.contract["x"] == pytest.approx(5 / 7, abs=1e-7)
 
 
+@pytest.mark.parametrize("delta", [(0.999, 0.998), (0.9999, 0.9998), (0.99995, 0.9999)])
+def test_patient_players_on_a_contract_problem_are_exact(delta):
+    """Near delta = 1 the stationarity equations amplify a Nash solve's misplacement of its point by
+    1 / (1 - delta_1 delta_2): the agreement must still be Rubinstein's closed form on the pie
+    (1.1 with the bonus, whose frontier holds x_1 = 1.1 (1 - delta_2) / (1 - delta_1 delta_2) < 0.9)."""
+    space = {"wage": ng.Continuous(0.0, 1.0), "bonus": ng.Discrete((False, True))}
+    firm, worker = (lambda c: 1 - c["wage"] - 0.1 * c["bonus"]), (lambda c: c["wage"] + 0.2 * c["bonus"])
+    deal = ng.BargainingProblem.from_contracts(space, (firm, worker), disagreement=(0.0, 0.0))
+    share = (1 - delta[1]) / (1 - delta[0] * delta[1])
+    s = rubinstein_solution(deal, delta)
+    np.testing.assert_allclose(s.utilities, [1.1 * share, 1.1 * (1 - share)], rtol=0, atol=1e-10)
+    assert s.contract["bonus"] is True
+
+
 @pytest.mark.parametrize("kwargs, word", [
     ({"discount_factors": (1.0, 0.8)}, "discount_factors"),
     ({"discount_factors": (0.9, 0.0)}, "discount_factors"),

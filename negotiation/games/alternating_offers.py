@@ -23,7 +23,7 @@ for player 1 (BRW 1986): the two proposals have equal weighted Nash products.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from scipy.optimize import brentq
@@ -139,21 +139,43 @@ def rubinstein_solution(
     w = _outside_options(outside_options)
     if np.any(np.isfinite(w)):
         _check_options(problem, w)
+    responder_1, residual = _stationarity(problem, delta, w)
     pair = _spe_by_tangents(problem, delta, w) if problem.space is not None else None
     if pair is not None:
-        x, y, solves = pair
-        agreement = x if proposer == 0 else y
-        return Solution(
-            utilities=agreement.utilities,
-            concept="rubinstein",
-            weights=(float(delta[0]), float(delta[1])),
-            method="alternating offers: Newton on the stationary SPE pair along the frontier's tangents, "
-                   "each point an asymmetric Nash solution",
-            status="converged",
-            iterations=solves,
-            contract=agreement.contract,
-        )
-    ideal = ideal_point(problem)
+        x1, iterations = pair
+        method = ("alternating offers: Newton on the stationary SPE pair along the frontier's tangents, "
+                  "each point an asymmetric Nash solution; the agreement is the frontier at the corrected x_1")
+    else:
+        ideal = ideal_point(problem)
+        lo, hi = max(d[0], w[0]), float(ideal[0])
+        scale = 1.0 + float(np.max(np.abs(ideal - d)))
+        at_hi, at_lo = residual(hi), None
+        if at_hi < 0:
+            at_lo = residual(lo)
+        if at_hi >= 0 or at_lo <= 0:
+            x1, iterations = (hi if at_hi >= 0 else lo), 0
+        else:
+            x1, info = brentq(residual, lo, hi, xtol=ROOT_XTOL * scale, full_output=True)
+            iterations = int(info.iterations)
+        method = "alternating offers: brentq on the stationary SPE pair along the frontier"
+    agreement_1 = x1 if proposer == 0 else responder_1(x1)
+    agreement_2, contract = frontier_value(problem, agreement_1)
+    return Solution(
+        utilities=np.array([agreement_1, agreement_2]),
+        concept="rubinstein",
+        weights=(float(delta[0]), float(delta[1])),
+        method=method,
+        status="converged",
+        iterations=iterations,
+        contract=contract,
+    )
+
+
+def _stationarity(problem: BargainingProblem, delta: np.ndarray, w: np.ndarray
+                  ) -> tuple[Callable[[float], float], Callable[[float], float]]:
+    """The responder's acceptance level y_1(x_1) = max(w_1, d_1 + delta_1 (x_1 - d_1)) and the
+    residual h(x_1) = phi(x_1) - max(w_2, d_2 + delta_2 (phi(y_1(x_1)) - d_2)), phi by :func:`frontier_value`."""
+    d = problem.disagreement
 
     def responder_1(x1: float) -> float:
         return max(w[0], d[0] + delta[0] * (x1 - d[0]))
@@ -162,27 +184,7 @@ def rubinstein_solution(
         y2 = frontier_value(problem, responder_1(x1))[0]
         return frontier_value(problem, x1)[0] - max(w[1], d[1] + delta[1] * (y2 - d[1]))
 
-    lo, hi = max(d[0], w[0]), float(ideal[0])
-    scale = 1.0 + float(np.max(np.abs(ideal - d)))
-    at_hi, at_lo = residual(hi), None
-    if at_hi < 0:
-        at_lo = residual(lo)
-    if at_hi >= 0 or at_lo <= 0:
-        x1, iterations = (hi if at_hi >= 0 else lo), 0
-    else:
-        x1, info = brentq(residual, lo, hi, xtol=ROOT_XTOL * scale, full_output=True)
-        iterations = int(info.iterations)
-    agreement_1 = x1 if proposer == 0 else responder_1(x1)
-    agreement_2, contract = frontier_value(problem, agreement_1)
-    return Solution(
-        utilities=np.array([agreement_1, agreement_2]),
-        concept="rubinstein",
-        weights=(float(delta[0]), float(delta[1])),
-        method="alternating offers: brentq on the stationary SPE pair along the frontier",
-        status="converged",
-        iterations=iterations,
-        contract=contract,
-    )
+    return responder_1, residual
 
 
 def _check_options(problem: BargainingProblem, w: np.ndarray) -> None:
@@ -197,8 +199,8 @@ def _check_options(problem: BargainingProblem, w: np.ndarray) -> None:
 
 def _spe_by_tangents(
     problem: BargainingProblem, delta: np.ndarray, w: np.ndarray
-) -> tuple[Solution, Solution, int] | None:
-    """The stationary SPE pair (x, y) as asymmetric Nash solutions, by Newton along the frontier.
+) -> tuple[float, int] | None:
+    """Player 1's proposal x_1 of the stationary SPE pair (x, y), by Newton along the frontier.
 
     Every point of the frontier where it is smooth and supported is an asymmetric Nash solution
     N_alpha(S, d), and its slope there is exact from the first-order condition:
@@ -214,7 +216,16 @@ def _spe_by_tangents(
     ``SPE_TOL`` or no longer halving (the accuracy of the Nash solves), with both equations
     holding to ``SPE_RESIDUAL``. From the second step the tangents become
     quadratic models whose curvature is the secant of the slopes of successive iterates, so the
-    steps converge superlinearly on a curved frontier. Returns None, and the caller falls back to the bracketed root, if the
+    steps converge superlinearly on a curved frontier.
+
+    Returns x_1 + xi, the last pair moved by its final correction, and the number of Nash solves.
+    The iterates are exact frontier points, but a Nash solve places its point only to the
+    flatness of the Nash product at its maximum (about 1e-8 relative), and the stationarity
+    equations amplify a misplacement by 1 / (1 - delta_1 delta_2): the last iterate alone can
+    miss the equilibrium by ~1e-6 relative, by an amount that depends on the machine's rounding.
+    The correction xi solves the equations on the tangent models at the exact iterates, so its
+    error is second order in the misplacement. Returns None, and the
+    caller falls back to the bracketed root, if the
     iteration does not converge in ``SPE_STEPS`` steps (a kink or non-convex part of the frontier
     near the pair), a weight leaves (0, 1), or an outside option binds.
 
@@ -240,7 +251,7 @@ def _spe_by_tangents(
         if max(abs(r1), abs(r2)) <= SPE_RESIDUAL * scale and (step <= SPE_TOL or step > previous / 2):
             if y.utilities[0] < w[0] - SPE_NOISE * scale or x.utilities[1] < w[1] - SPE_NOISE * scale:
                 return None
-            return x, y, 2 * solves - 1
+            return float(x.utilities[0] + moves[0]), 2 * solves - 1
         previous = step
         targets = slopes + curvatures * moves
         weights = [_supporting_weight(point.utilities + np.array([move, slope * move + curvature * move**2 / 2]) - d, target)
