@@ -64,6 +64,8 @@ within KERNEL_TOL, both relative to 1 + max |M| (tighter than the engine's LP ga
 SINGULAR_TOL = 1e-12
 """A square submatrix S is singular when |det S| <= SINGULAR_TOL max|S|^r."""
 ROOT_MAX_ITER = 200
+STATIONARY_GRID = 32
+"""Cells of [max(d1, w1), a1] on which the stationary-SPE residual is scanned for its largest root."""
 """Most iterations of the vectorised bracketed root finder (bisection alone needs ~45 at the engine's tolerances)."""
 PRUNE_MARGIN = 1e-9
 """Pruned segments are beaten in both utilities by at least PRUNE_MARGIN (1 + max |u|) (far above rounding)."""
@@ -678,7 +680,8 @@ def rubinstein_batch(family: ShareAffineFamily, discount_factors: np.ndarray, pr
         y1(x1) = max(w1, d1 + delta1 (x1 - d1)),
 
     on [max(d1, w1), a1] (a the ideal point). As in the engine: x1 = a1 if h(a1) >= 0, else
-    max(d1, w1) if h there is <= 0, else the root (``bracketed_root`` to ROOT_XTOL (1 + max|a - d|)).
+    max(d1, w1) if h there is <= 0, else the root (``bracketed_root`` to ROOT_XTOL (1 + max|a - d|);
+    the largest one where h has several, :func:`stationary_agreement`).
     The agreement is (x1, phi(x1)) when player 1 proposes, (y1, phi(y1)) otherwise, with the
     contract attaining phi. Draws whose outside options leave no agreement worth both options
     (where the engine raises) get NaN.
@@ -734,6 +737,15 @@ def stationary_agreement(phi: Callable[[np.ndarray, np.ndarray], np.ndarray], d:
     whatever utility units ``phi``, d, w and the ideal point a share (money for the share-affine
     path, transformed utility in :mod:`negotiation.transformed_batch`). Returns x1 when player 1
     proposes, y1 otherwise, and the (N,) mask of draws with an agreement worth both options.
+
+    On a concave frontier h is non-increasing and has one root. On the envelope of several
+    combinations' curves (a non-concave S, as under a concave utility transform) it can have
+    several, and a bracket on [max(d1, w1), a1] converges to whichever one its path meets, so a
+    change of 1e-10 in an input could move the answer to another root. The representative is
+    therefore chosen by a rule: h is evaluated on ``STATIONARY_GRID`` + 1 equally spaced points,
+    and the root is the largest one, in the last cell where h >= 0 gives way to h < 0 (player 1's
+    best stationary proposal; a1 itself when h(a1) >= 0, max(d1, w1) when h < 0 throughout).
+    Two roots closer than one cell are not told apart.
     """
     everyone = np.arange(len(d))
 
@@ -748,9 +760,15 @@ def stationary_agreement(phi: Callable[[np.ndarray, np.ndarray], np.ndarray], d:
     valid = (w[:, 0] <= ideal[:, 0]) & (w[:, 1] <= ideal[:, 1]) & (phi(lo, everyone) >= w[:, 1])
     hi = ideal[:, 0]
     lo = np.where(valid, lo, hi)
-    r_lo, r_hi = residual(lo, everyone), residual(hi, everyone)
-    root, _ = bracketed_root(residual, lo, hi, r_lo, r_hi, ROOT_XTOL * (1.0 + np.max(np.abs(ideal - d), axis=1)))
-    x1 = np.where(r_hi >= 0, hi, np.where(r_lo <= 0, lo, root))
+    grid = lo[:, None] + (hi - lo)[:, None] * np.linspace(0.0, 1.0, STATIONARY_GRID + 1)[None, :]
+    h = np.column_stack([residual(grid[:, k], everyone) for k in range(STATIONARY_GRID + 1)])
+    nonnegative = h[:, :-1] >= 0
+    last = np.where(nonnegative.any(axis=1), STATIONARY_GRID - 1 - np.argmax(nonnegative[:, ::-1], axis=1), 0)
+    cell = np.column_stack([last, last + 1])
+    a, b = np.take_along_axis(grid, cell, axis=1).T
+    h_a, h_b = np.take_along_axis(h, cell, axis=1).T
+    root, _ = bracketed_root(residual, a, b, h_a, h_b, ROOT_XTOL * (1.0 + np.max(np.abs(ideal - d), axis=1)))
+    x1 = np.where(h[:, -1] >= 0, hi, np.where(~nonnegative.any(axis=1), lo, root))
     return (x1 if proposer == 0 else responder(x1, everyone)), valid
 
 

@@ -6,7 +6,8 @@ import pytest
 import negotiation as ng
 from negotiation.batch import (ShareAffineFamily, _clip, _fields, blocked, bracketed_root, candidates,
                                egalitarian_batch, ideal_point_batch, kalai_smorodinsky_batch, nash_batch, rubinstein_batch,
-                               kept, utilitarian_batch, variable_threat_batch, zero_sum_batch)
+                               kept, stationary_agreement, utilitarian_batch, variable_threat_batch,
+                               zero_sum_batch)
 
 AGREE = 1e-8
 """Agreement required between the batch path and the engine, relative to the utility scale."""
@@ -308,3 +309,19 @@ def test_pruned_segments_are_dominated_by_kept_points(below):
                 t = np.clip((q[0] - kept_s[:, 0]) / (kept_e[:, 0] - kept_s[:, 0]), 0.0, 1.0)
             points = np.concatenate([kept_s, kept_e, kept_s + np.nan_to_num(t)[:, None] * (kept_e - kept_s)])
             assert np.max(points[points[:, 0] >= q[0], 1], initial=-np.inf) > q[1]
+
+
+@pytest.mark.parametrize("delta", [0.9, 0.95, 0.99])
+def test_stationary_agreement_takes_the_largest_of_several_roots(delta):
+    """A non-concave frontier (the envelope of u2 = 1 - u1 and u2 = 0.6 - 0.4 u1) where h has three
+    roots, near the two local maxima of the Nash product and the kink between them. The rule picks
+    the largest, Rubinstein's split of the second line, 1.5 / (1 + delta), whatever a 1e-10 change
+    of the disagreement point (a bracket on the whole interval met the smallest, 1 / (1 + delta))."""
+    def phi(x1, rows):
+        return np.maximum(np.where(x1 <= 1, 1 - x1, -np.inf), np.where(x1 <= 1.5, 0.6 - 0.4 * x1, -np.inf))
+
+    w, ideal, pair = np.full((3, 2), -np.inf), np.tile([1.5, 1.0], (3, 1)), np.full((3, 2), delta)
+    d = np.array([[0.0, 0.0], [1e-10, 0.0], [0.0, 1e-10]])
+    x1, valid = stationary_agreement(phi, d, w, pair, ideal, 0)
+    assert valid.all()
+    np.testing.assert_allclose(x1, 1.5 / (1 + delta), rtol=0, atol=1e-9)
