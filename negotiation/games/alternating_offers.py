@@ -31,6 +31,7 @@ from scipy.optimize import brentq
 from negotiation.errors import finite_pair
 from negotiation.frontier import ideal_point
 from negotiation.problem import BargainingProblem
+from negotiation.solutions._contracts import maximise_each
 from negotiation.solutions._envelope import maximise_on_envelope, ray_bound, ray_score
 from negotiation.solutions.nash import nash_solution
 from negotiation.solutions.result import Solution
@@ -45,6 +46,9 @@ pair is made of (their accuracy); the pair is then accepted if both stationarity
 to this (relative to the utility scale)."""
 SPE_NOISE = 1e-7
 """Contract problems: outside options are checked to this tolerance (relative)."""
+SPE_EXACT = 1e-12
+"""Contract problems: a final correction below this (relative) leaves the last iterate, an exact
+frontier point with its contract, as the agreement; a larger one is evaluated on the frontier."""
 SPE_STEPS = 8
 """Contract problems: Newton steps along the frontier's tangents before the bracketed root is used."""
 TANGENT_NEWTON_STEPS = 6
@@ -142,7 +146,7 @@ def rubinstein_solution(
     responder_1, residual = _stationarity(problem, delta, w)
     pair = _spe_by_tangents(problem, delta, w) if problem.space is not None else None
     if pair is not None:
-        x1, iterations = pair
+        x1, iterations, proposals = pair
         method = ("alternating offers: Newton on the stationary SPE pair along the frontier's tangents, "
                   "each point an asymmetric Nash solution; the agreement is the frontier at the corrected x_1")
     else:
@@ -159,9 +163,15 @@ def rubinstein_solution(
             iterations = int(info.iterations)
         method = "alternating offers: brentq on the stationary SPE pair along the frontier"
     agreement_1 = x1 if proposer == 0 else responder_1(x1)
-    agreement_2, contract = frontier_value(problem, agreement_1)
+    iterate = None if pair is None else proposals[proposer]
+    if iterate is not None and abs(iterate.utilities[0] - agreement_1) <= SPE_EXACT * (1.0 + np.max(np.abs(iterate.utilities))):
+        utilities, contract = iterate.utilities, iterate.contract
+    else:
+        agreement_2, contract = (frontier_value(problem, agreement_1) if iterate is None
+                                 else _frontier_near(problem, agreement_1, iterate))
+        utilities = np.array([agreement_1, agreement_2])
     return Solution(
-        utilities=np.array([agreement_1, agreement_2]),
+        utilities=utilities,
         concept="rubinstein",
         weights=(float(delta[0]), float(delta[1])),
         method=method,
@@ -187,6 +197,24 @@ def _stationarity(problem: BargainingProblem, delta: np.ndarray, w: np.ndarray
     return responder_1, residual
 
 
+def _frontier_near(problem: BargainingProblem, u1: float, iterate: Solution) -> tuple[float, dict | None]:
+    """phi(u1) on the discrete combination of a nearby frontier point ``iterate``, from its terms.
+
+    The tangent pair converged, so the frontier is smooth between the iterate and u1 (a correction
+    of the order of a Nash solve's misplacement) and no other combination takes over there: one
+    local solve from the iterate's contract, not the branch and bound of :func:`frontier_value`
+    over every combination, which it falls back to if that solve does not converge.
+    """
+    space = problem.space
+    combo = tuple(iterate.contract[name] for name in space.discrete_names)
+    start = np.array([iterate.contract[name] for name in space.continuous_names], dtype=float)
+    corner = np.array([u1, problem.disagreement[1]])
+    best = maximise_each(space, corner, lambda u: u[:, 1:2], starts={combo: start})[combo]
+    if best.status != "converged":
+        return frontier_value(problem, u1)
+    return float(best.value), best.contract
+
+
 def _check_options(problem: BargainingProblem, w: np.ndarray) -> None:
     """Raise unless some agreement gives both players at least their outside option."""
     d = problem.disagreement
@@ -199,7 +227,7 @@ def _check_options(problem: BargainingProblem, w: np.ndarray) -> None:
 
 def _spe_by_tangents(
     problem: BargainingProblem, delta: np.ndarray, w: np.ndarray
-) -> tuple[float, int] | None:
+) -> tuple[float, int, tuple[Solution, Solution]] | None:
     """Player 1's proposal x_1 of the stationary SPE pair (x, y), by Newton along the frontier.
 
     Every point of the frontier where it is smooth and supported is an asymmetric Nash solution
@@ -218,7 +246,8 @@ def _spe_by_tangents(
     quadratic models whose curvature is the secant of the slopes of successive iterates, so the
     steps converge superlinearly on a curved frontier.
 
-    Returns x_1 + xi, the last pair moved by its final correction, and the number of Nash solves.
+    Returns x_1 + xi, the last pair moved by its final correction, the number of Nash solves and
+    the last iterates (x, y), which the caller reports as they are when xi is below ``SPE_EXACT``.
     The iterates are exact frontier points, but a Nash solve places its point only to the
     flatness of the Nash product at its maximum (about 1e-8 relative), and the stationarity
     equations amplify a misplacement by 1 / (1 - delta_1 delta_2): the last iterate alone can
@@ -251,7 +280,7 @@ def _spe_by_tangents(
         if max(abs(r1), abs(r2)) <= SPE_RESIDUAL * scale and (step <= SPE_TOL or step > previous / 2):
             if y.utilities[0] < w[0] - SPE_NOISE * scale or x.utilities[1] < w[1] - SPE_NOISE * scale:
                 return None
-            return float(x.utilities[0] + moves[0]), 2 * solves - 1
+            return float(x.utilities[0] + moves[0]), 2 * solves - 1, (x, y)
         previous = step
         targets = slopes + curvatures * moves
         weights = [_supporting_weight(point.utilities + np.array([move, slope * move + curvature * move**2 / 2]) - d, target)
