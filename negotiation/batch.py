@@ -64,9 +64,9 @@ within KERNEL_TOL, both relative to 1 + max |M| (tighter than the engine's LP ga
 SINGULAR_TOL = 1e-12
 """A square submatrix S is singular when |det S| <= SINGULAR_TOL max|S|^r."""
 ROOT_MAX_ITER = 200
+"""Most iterations of the vectorised bracketed root finder (bisection alone needs ~45 at the engine's tolerances)."""
 STATIONARY_GRID = 32
 """Cells of [max(d1, w1), a1] on which the stationary-SPE residual is scanned for its largest root."""
-"""Most iterations of the vectorised bracketed root finder (bisection alone needs ~45 at the engine's tolerances)."""
 PRUNE_MARGIN = 1e-9
 """Pruned segments are beaten in both utilities by at least PRUNE_MARGIN (1 + max |u|) (far above rounding)."""
 COVER_COMBINATIONS = 1
