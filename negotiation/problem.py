@@ -216,6 +216,40 @@ class BargainingProblem:
         return problem
 
 
+def payoff_pair(joint: Callable[[Mapping[str, Any]], tuple[Any, Any]]) -> tuple[Callable, Callable]:
+    """``(f1, f2)`` for ``from_contracts`` from one function returning both payoffs, evaluated once per contract.
+
+    The engine calls ``f1`` and then ``f2`` on the same contract; ``f2`` reuses the value ``f1``
+    computed. The memo holds one entry keyed by the contract's values (per term its name, dtype,
+    shape and bytes), so a contract changed in place is evaluated afresh; what each ``f`` returns
+    is a copy. The pair is the map u = (f1, f2) of S = u(X) - R^2_+ (``from_contracts``).
+
+    References
+    ----------
+    Osborne & Rubinstein (1990) Bargaining and Markets, ch. 2; Muthoo (1999) Bargaining Theory with
+    Applications, ch. 2 (a bargaining problem as the utility image of a set of agreements).
+
+    Examples
+    --------
+    >>> f1, f2 = payoff_pair(lambda c: (c["x"], 1.0 - c["x"]))
+    >>> float(f1({"x": 0.25})), float(f2({"x": 0.25}))
+    (0.25, 0.75)
+    """
+    require_callable("joint", joint)
+    memo: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
+
+    def both(contract: Mapping[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+        key = tuple((name, a.dtype.str, a.shape, a.tobytes()) for name, a in
+                    ((name, np.asarray(value)) for name, value in contract.items()))
+        if key not in memo:
+            first, second = joint(contract)
+            memo.clear()
+            memo[key] = np.asarray(first, dtype=float), np.asarray(second, dtype=float)
+        return memo[key]
+
+    return (lambda contract: both(contract)[0].copy()), (lambda contract: both(contract)[1].copy())
+
+
 def upper_right_hull(points: np.ndarray) -> np.ndarray:
     """Vertices of the Pareto frontier of conv(points) - R^2_+, sorted by u1, collinear ones dropped.
 

@@ -27,6 +27,7 @@ NOT_RUN = {
     "def run(parameters, rng, progress) -> Results:": "a template for a new experiment kind (placeholders such as CALIBRATION_TOML)",
 }
 DOCTEST_MODULES = (
+    "negotiation.problem",
     "negotiation.frontier",
     "negotiation.frontier_contracts",
     "negotiation.solutions.nash",

@@ -132,3 +132,31 @@ def test_utilitarian_on_a_curved_frontier_reports_a_unique_maximiser() -> None:
     solution = ng.utilitarian_solution(p)
     np.testing.assert_allclose(solution.utilities, (0.5, 0.75), atol=1e-9)
     assert solution.method.startswith("unique maximiser") and "degenerate" not in solution.method
+
+
+def test_payoff_pair_evaluates_once_per_contract_and_never_returns_a_stale_value() -> None:
+    calls = []
+
+    def joint(c):
+        calls.append(1)
+        return c["x"] * c["hours"], 30.0 - c["x"]
+
+    f1, f2 = ng.payoff_pair(joint)
+    contract = {"x": np.array([1.0, 2.0]), "hours": 3.0, "pension": True}
+    np.testing.assert_array_equal(f1(contract), [3.0, 6.0])
+    np.testing.assert_array_equal(f2(contract), [29.0, 28.0])
+    assert len(calls) == 1  # the second payoff reuses the first's evaluation
+    contract["x"][0] = 5.0  # changed in place: a new key, evaluated afresh
+    np.testing.assert_array_equal(f2(contract), [25.0, 28.0])
+    f1(contract)[:] = 0.0  # what a payoff returns is a copy: the memo is untouched
+    np.testing.assert_array_equal(f1(contract), [15.0, 6.0])
+    assert len(calls) == 2
+    with pytest.raises(ValueError, match="joint must be callable"):
+        ng.payoff_pair(3.0)
+
+
+def test_a_problem_from_a_payoff_pair_solves_as_from_two_functions() -> None:
+    space = {"x": ng.Continuous(0, 1), "q": ng.Continuous(0, 10), "exclusive": ng.Discrete((False, True))}
+    apart = ng.BargainingProblem.from_contracts(space, (_branchy, _other), (0, 0))
+    joint = ng.BargainingProblem.from_contracts(space, ng.payoff_pair(lambda c: (_branchy(c), _other(c))), (0, 0))
+    np.testing.assert_array_equal(ng.nash_solution(joint).utilities, ng.nash_solution(apart).utilities)

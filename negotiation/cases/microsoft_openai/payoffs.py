@@ -50,6 +50,7 @@ import numpy as np
 from negotiation.cases.microsoft_openai.parameters import Parameters, Value, year_to_time
 from negotiation.cases.microsoft_openai.positions import midpoint
 from negotiation.cases.microsoft_openai.space import DISCRETE_TERMS, CaseSpace, case_space, check_option
+from negotiation.problem import payoff_pair
 from negotiation.valuation import annuity, pv_flow_between, pv_piecewise_flow, pv_post_agi_flow
 
 #: Years from t = 0 (mid-2025) to mid-2030, the end of the first growth segment.
@@ -500,14 +501,20 @@ def unused_commitment_cost(p: Parameters, commitment: Value) -> np.ndarray:
     Pareto-optimal contract has ``x <= N``: the problem's constraint ``azure_commitment <=
     azure_need`` (:func:`.solve.problem`) loses no optimum, and on it this cost is zero.
     """
+    return _unused_cost(p, commitment, commitment_pv_per_dollar(p))
+
+
+def _unused_cost(p: Parameters, commitment: Value, per_dollar: Value) -> np.ndarray:
+    """:func:`unused_commitment_cost` given ``per_dollar`` = :func:`commitment_pv_per_dollar` (computed once per ``p``)."""
     excess = np.maximum(np.asarray(commitment, dtype=float) - p.azure_need, 0.0)
-    return (1.0 - np.asarray(p.azure_premium_openai)) * commitment_pv_per_dollar(p) * excess
+    return (1.0 - np.asarray(p.azure_premium_openai)) * per_dollar * excess
 
 
-def _with_unused_commitment(p: Parameters, c: Coefficients, equity: Value, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _with_unused_commitment(p: Parameters, c: Coefficients, equity: Value, y: np.ndarray,
+                            per_dollar: Value) -> tuple[np.ndarray, np.ndarray]:
     """:func:`utilities` less :func:`unused_commitment_cost`, borne by OpenAI's value ``V`` (shares ``e``, ``1 - e``)."""
     u_m, u_o = utilities(c, equity, y)
-    cost = unused_commitment_cost(p, np.asarray(y, dtype=float)[..., 1])
+    cost = _unused_cost(p, np.asarray(y, dtype=float)[..., 1], per_dollar)
     return u_m - np.asarray(equity) * cost, u_o - (1.0 - np.asarray(equity)) * cost
 
 
@@ -517,19 +524,22 @@ def payoff_functions(
     """``(f_M, f_O)`` for ``BargainingProblem.from_contracts``, built from :func:`coefficients`.
 
     Each ``f(contract)`` broadcasts over arrays of the continuous terms. ``p`` must hold scalars.
+    ``f_M`` and ``f_O`` share one evaluation per contract (:func:`negotiation.problem.payoff_pair`).
     """
     table = coefficient_table(p, space)
+    per_dollar = commitment_pv_per_dollar(p)
 
     def evaluate(contract: Mapping[str, Any]) -> tuple[np.ndarray, np.ndarray]:
         y = np.stack(np.broadcast_arrays(*(np.asarray(contract[t], dtype=float) for t in Y_TERMS)), axis=-1)
         u_m, u_o = _with_unused_commitment(p, table[Combo.from_contract(contract)],
-                                           np.asarray(contract["equity"], dtype=float), y)
+                                           np.asarray(contract["equity"], dtype=float), y, per_dollar)
         return risk_transform(u_m, risk_aversion), risk_transform(u_o, risk_aversion)
 
-    return (lambda contract: evaluate(contract)[0]), (lambda contract: evaluate(contract)[1])
+    return payoff_pair(evaluate)
 
 
 def contract_utilities(p: Parameters, contract: Mapping[str, Any]) -> tuple[np.ndarray, np.ndarray]:
     """Risk-neutral ``(u_M, u_O)`` of one contract mapping, vectorised over parameter draws."""
     y = np.stack(np.broadcast_arrays(*(np.asarray(contract[t], dtype=float) for t in Y_TERMS)), axis=-1)
-    return _with_unused_commitment(p, coefficients(p, Combo.from_contract(contract)), contract["equity"], y)
+    return _with_unused_commitment(p, coefficients(p, Combo.from_contract(contract)), contract["equity"], y,
+                                   commitment_pv_per_dollar(p))

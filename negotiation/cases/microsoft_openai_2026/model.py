@@ -195,9 +195,8 @@ def problem(p: p25.Parameters, q: at.TermParameters, sp: Space, parts: Component
     best = max(joint_values(p, q, sp, parts), key=lambda pair: pair[1])[0]
     terms: dict[str, Any] = {"revenue_share": ng.Continuous(*sp.rate)}
     terms.update({t: ng.Discrete((best[t],) if t in ACCESS_TERMS else (sq[t],)) for t in TERMS})
-    payoffs = (lambda c: np.asarray(utilities(p, q, c, parts)[0], dtype=float),
-               lambda c: np.asarray(utilities(p, q, c, parts)[1], dtype=float))
-    return ng.BargainingProblem.from_contracts(terms, payoffs, disagreement(p, q, parts))
+    return ng.BargainingProblem.from_contracts(terms, ng.payoff_pair(lambda c: utilities(p, q, c, parts)),
+                                               disagreement(p, q, parts))
 
 
 @dataclass(frozen=True)
