@@ -452,6 +452,31 @@ def _assemble(
     )
 
 
+def split(result: SweepResult, prefix: str, calibration: Sampler) -> SweepResult:
+    """The sweep of one of several models evaluated together: outputs ``prefix.name`` as ``name``.
+
+    A model evaluated with others on the same draws (so that what they share is computed once per
+    chunk) flags its own infeasible draws as the boolean output ``prefix.infeasible``; they become
+    the part's ``infeasible_draws`` (with their parameters, regenerated from ``calibration``), and
+    the part equals a sweep of that model alone with the same seed, chunks and blocks.
+
+    Raises
+    ------
+    ValueError
+        If ``result`` has no output ``prefix.infeasible``.
+    """
+    flag = f"{prefix}.{INFEASIBLE}"
+    if flag not in result.outputs:
+        raise ValueError(f"the sweep has no output {flag!r} (outputs: {', '.join(sorted(result.outputs))})")
+    infeasible = np.asarray(result.outputs[flag], dtype=bool)
+    bad = np.flatnonzero(infeasible)
+    outputs = {k.removeprefix(f"{prefix}."): v for k, v in result.outputs.items() if k.startswith(f"{prefix}.") and k != flag}
+    chunks = plan(result.n_draws, result.chunk_size)
+    return dataclasses.replace(
+        result, outputs=MappingProxyType(outputs), feasible=~infeasible, infeasible_draws=bad,
+        infeasible_parameters=MappingProxyType(_parameters_at(calibration, result.seed, chunks, bad, result.block_size)))
+
+
 def _parameters_at(calibration: Sampler, seed: Seed, chunks: Sequence[Chunk], indices: np.ndarray, block_size: int) -> dict[str, np.ndarray]:
     """Parameter values at the given draws (regenerated chunk by chunk; empty arrays if none)."""
     parts = []

@@ -9,7 +9,7 @@ from functools import partial
 import numpy as np
 import pytest
 
-from negotiation.sweep import INFEASIBLE, draws, plan, sweep
+from negotiation.sweep import INFEASIBLE, draws, plan, split, sweep
 
 N_DRAWS = 1000
 SEED = 20251028
@@ -180,3 +180,22 @@ def test_bad_input(kwargs, match):
     args = {"evaluate": model, "calibration": Box(), "n_draws": 10, "seed": SEED} | kwargs
     with pytest.raises(ValueError, match=match):
         sweep(**args)
+
+
+def _two_models(p: Draws) -> dict[str, np.ndarray]:
+    """``model`` at two thresholds, prefixed, as one evaluation (the OR of their flags overall)."""
+    first, second = model(p, -0.8), model(p, 0.5)
+    outputs = {f"low.{k}": v for k, v in first.items()} | {f"high.{k}": v for k, v in second.items()}
+    return outputs | {INFEASIBLE: first[INFEASIBLE] | second[INFEASIBLE]}
+
+
+def test_split_of_a_joint_sweep_is_the_sweep_of_each_model_alone() -> None:
+    joint = sweep(_two_models, Box(), N_DRAWS, SEED, chunk_size=300)
+    for prefix, threshold in (("low", -0.8), ("high", 0.5)):
+        part, alone = split(joint, prefix, Box()), sweep(partial(model, threshold=threshold), Box(), N_DRAWS, SEED, chunk_size=300)
+        assert_identical(part, alone)
+        assert part.infeasible_parameters.keys() == alone.infeasible_parameters.keys()
+        for k in alone.infeasible_parameters:
+            assert part.infeasible_parameters[k].tobytes() == alone.infeasible_parameters[k].tobytes()
+    with pytest.raises(ValueError, match="no output 'other.infeasible'"):
+        split(joint, "other", Box())

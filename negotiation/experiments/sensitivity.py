@@ -43,7 +43,7 @@ from negotiation.pipeline.latex import camel_case, escape
 from negotiation.plots import new_figure, style_of
 from negotiation.plots.style import RC_PARAMS
 from negotiation.sensitivity import Range, SobolIndices, Tornado, ranges_from, sobol_convergence, tornado
-from negotiation.sweep import SweepResult, sweep
+from negotiation.sweep import SweepResult, split, sweep
 
 CONTINUOUS_TERMS = tuple(CONTINUOUS_RANGES)
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
@@ -116,17 +116,18 @@ def parameters_at(x: Mapping[str, np.ndarray], cal: Calibration) -> Parameters:
 
 
 # ----------------------------------------------------------------------------- Monte Carlo
-def evaluate_concept(concept: str, parameters: Parameters) -> dict[str, np.ndarray]:
-    """One concept on a chunk of draws (a :func:`negotiation.sweep.sweep` model): the outputs of
-    :func:`.monte_carlo.evaluate` (continuous terms, discrete terms as value indices, -1 if
-    infeasible, utilities, the infeasible mask) without the concept's prefix."""
-    return {name.removeprefix(f"{concept}."): values for name, values in evaluate(parameters, (concept,)).items()}
+def monte_carlo(concepts: Sequence[str], n_draws: int, seed: int, progress: Progress) -> dict[str, SweepResult]:
+    """The seeded sweep of each concept over the same ``calibration().sample`` draws.
 
-
-def monte_carlo(concept: str, n_draws: int, seed: int, progress: Progress) -> SweepResult:
-    """The seeded sweep of one concept over ``calibration().sample`` draws."""
-    report = partial(progress.update, f"monte carlo {concept}")
-    return sweep(partial(evaluate_concept, concept), calibration(), n_draws, seed, SWEEP_CHUNK, progress=report)
+    The concepts are solved together on each chunk (:func:`.monte_carlo.evaluate`), so the model
+    of a chunk (coefficients, status quo, threat games) is built once for all of them, and each
+    concept's sweep is taken out by :func:`negotiation.sweep.split`: the same outputs as a sweep of
+    that concept alone (continuous terms, discrete terms as value indices, -1 if infeasible,
+    utilities, its own infeasible draws).
+    """
+    report = partial(progress.update, f"monte carlo ({n_draws} draws): {', '.join(concepts)}")
+    result = sweep(partial(evaluate, concepts=tuple(concepts)), calibration(), n_draws, seed, SWEEP_CHUNK, progress=report)
+    return {concept: split(result, concept, calibration()) for concept in concepts}
 
 
 def continuous_summary(values: np.ndarray, feasible: np.ndarray) -> dict[str, float | None]:
@@ -508,12 +509,13 @@ def run(parameters: Mapping[str, Any], rng: np.random.Generator, progress: Progr
     cal = calibration()
     ranges = varied_ranges(cal)
     sweep_seed, sobol_seed = (int(s) for s in rng.integers(0, 2**62, size=2))
-    mc, comparison = {}, {}
-    for concept in parameters["concepts"]:
-        n = parameters["slow_draws"] if concept in parameters["slow_concepts"] else parameters["draws"]
-        result = monte_carlo(concept, n, sweep_seed, progress)
-        mc[concept] = distribution(result, ranges, parameters["listed_infeasible"])
-        comparison[concept] = settlement_comparison(result, parameters["match_tolerance"])
+    draws_of = {c: parameters["slow_draws"] if c in parameters["slow_concepts"] else parameters["draws"]
+                for c in parameters["concepts"]}
+    results: dict[str, SweepResult] = {}
+    for n in sorted(set(draws_of.values())):  # concepts with the same number of draws share one sweep
+        results.update(monte_carlo([c for c in parameters["concepts"] if draws_of[c] == n], n, sweep_seed, progress))
+    mc = {c: distribution(results[c], ranges, parameters["listed_infeasible"]) for c in parameters["concepts"]}
+    comparison = {c: settlement_comparison(results[c], parameters["match_tolerance"]) for c in parameters["concepts"]}
     model = MemoModel(partial(sobol_outputs, tuple(parameters["sobol_concepts"]), cal), progress, "sobol")
     tornado_rec = tornado_record(tornado(partial(sobol_outputs, tuple(parameters["sobol_concepts"]), cal), ranges),
                                  ranges)

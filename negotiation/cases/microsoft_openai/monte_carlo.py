@@ -6,7 +6,9 @@ value in ``DISCRETE_OPTIONS`` (-1 where there is no agreement), both utilities, 
 set (:mod:`.contract_set`): ``<term>.set_lo`` / ``<term>.set_hi`` for a continuous term and
 ``<term>.set_mask`` for a discrete one (bit ``i`` set when option ``i`` is in the set). A draw is
 flagged infeasible (``negotiation.sweep.INFEASIBLE``) when any requested concept finds no
-agreement for it; its values are kept (NaN) and the sweep reports it.
+agreement for it; its values are kept (NaN) and the sweep reports it. Each concept's own flag is
+``<concept>.infeasible``, so that :func:`negotiation.sweep.split` can take one concept's sweep
+out of a sweep of several.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ def evaluate(parameters: Parameters, concepts: Sequence[str] = CONCEPTS) -> dict
             bits = 2.0 ** np.arange(len(values))
             outputs[f"{concept}.{term}.set_mask"] = prediction.sets.options[term] @ bits
         outputs[f"{concept}.u_M"], outputs[f"{concept}.u_O"] = prediction.utilities.T
+        outputs[f"{concept}.{INFEASIBLE}"] = prediction.infeasible
         infeasible = prediction.infeasible if infeasible is None else infeasible | prediction.infeasible
     outputs[INFEASIBLE] = infeasible
     return outputs
