@@ -35,11 +35,13 @@ from negotiation.plots import new_figure, style_of
 
 #: d_M values of the curves: low end, central, high end of the d-box.
 D_M_CURVES = ("low", "central", "high")
-ENGINE_FIT_DECIMALS = 5
+ENGINE_FIT_DECIMALS = 4
 """Decimals kept of the engine cross-check's weights. Its Nash solves place a point only to the
 flatness of the Nash product (about 1e-8 relative), and near the corners of the d-box, where the
-weight is close to 0 or 1, that leaves it accurate to about 1e-6: more digits differ between
-machines (seen: 3.9e-7 on one, 6.8e-7 on another, for the same lower bound)."""
+weight is close to 0 or 1, that leaves it accurate to about 1e-5: at the central calibration the
+root gives 3.9e-7 on one machine and 6.8e-7 on another for the lower bound, where the
+first-order formula at the frontier's slope of -1 gives 8.2e-6 (g1 / (g1 + g2)). Four decimals
+are beyond that error at every corner."""
 
 SCHEMA = {
     "grid": Param(int, "d_O grid points of the implied-weight curve", default=24, low=3, high=400),
