@@ -574,16 +574,26 @@ def _box_gradient_step(y: np.ndarray, grad: np.ndarray, lo: np.ndarray, hi: np.n
 
 
 def _box_newton_step(y: np.ndarray, grad: np.ndarray, hess: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    """Newton ascent step on the variables not held at a bound by the gradient, others zero."""
-    at_bound = ((y <= lo) & (grad < 0)) | ((y >= hi) & (grad > 0))
-    free = ~at_bound
-    step = np.zeros_like(y)
-    if not free.any():
-        return step
-    sub = hess[np.ix_(free, free)]
-    top = np.linalg.eigvalsh(sub).max()
-    scale = NEWTON_SHIFT * (1.0 + np.abs(sub).max())
-    if top > -scale:
-        sub = sub - (top + scale) * np.eye(sub.shape[0])
-    step[free] = -np.linalg.solve(sub, grad[free])
-    return step
+    """Newton ascent step on the variables not held at a bound, others zero.
+
+    A variable at a bound is held if the gradient, or the Newton step on the free variables,
+    points out of the box; the step is then recomputed without it (projected Newton, Bertsekas
+    1982). Otherwise a flat direction that leaves the box (two terms that both transfer utility)
+    would be clipped into a step along a curved one.
+    """
+    held = ((y <= lo) & (grad < 0)) | ((y >= hi) & (grad > 0))
+    while True:
+        step = np.zeros_like(y)
+        free = ~held
+        if not free.any():
+            return step
+        sub = hess[np.ix_(free, free)]
+        top = np.linalg.eigvalsh(sub).max()
+        scale = NEWTON_SHIFT * (1.0 + np.abs(sub).max())
+        if top > -scale:
+            sub = sub - (top + scale) * np.eye(sub.shape[0])
+        step[free] = -np.linalg.solve(sub, grad[free])
+        leaving = free & (((y <= lo) & (step < 0)) | ((y >= hi) & (step > 0)))
+        if not leaving.any():
+            return step
+        held |= leaving
