@@ -255,3 +255,26 @@ def test_one_belief_about_agi_prices_every_asset():
     # board's early-declaration hazard, which both parties price
     hazards = {f for f in dataclasses.fields(P.Parameters) if "hazard" in f.name or "lambda" in f.name}
     assert {f.name for f in hazards} == {"agi_hazard", "holdup_hazard"}
+
+
+def _bisection_time(p, start, target, steps: int = 80):
+    """Reference for ``_time_to_cumulative``: bisection on the undiscounted net profits of ``_net_profit_pv``."""
+    lo = np.asarray(start, dtype=float) + 0.0 * np.asarray(target, dtype=float)
+    hi = lo + P.WATERFALL_SEARCH_YEARS
+    for _ in range(steps):
+        mid = 0.5 * (lo + hi)
+        reached = P._net_profit_pv(p, start, mid, 0.0) >= target
+        lo, hi = np.where(reached, lo, mid), np.where(reached, mid, hi)
+    return hi
+
+
+@pytest.mark.parametrize("target", ["tier1", 1e4, 1e7, 0.0])
+def test_waterfall_times_in_closed_form_match_a_bisection(target) -> None:
+    """Every piece (before and after 2030 and the share's end), the 200-year cap and a zero target."""
+    p = calibration().sample(np.random.default_rng(3), 500)
+    start = np.asarray(P.year_to_time(p.breakeven_year) - 1.0)
+    goal = p.microsoft_capital / p.waterfall_tier1_share if target == "tier1" else np.full(500, target)
+    closed, bisected = P._time_to_cumulative(p, start, goal), _bisection_time(p, start, goal)
+    np.testing.assert_allclose(closed, bisected, rtol=1e-14, atol=0.0)
+    inside = closed < start + P.WATERFALL_SEARCH_YEARS
+    np.testing.assert_allclose(P._net_profit_pv(p, start, closed, 0.0)[inside], goal[inside], rtol=1e-12)

@@ -55,8 +55,6 @@ from negotiation.valuation import annuity, pv_flow_between, pv_piecewise_flow, p
 
 #: Years from t = 0 (mid-2025) to mid-2030, the end of the first growth segment.
 YEARS_TO_2030 = 5.0
-#: Bisection steps of :func:`_time_to_cumulative` (interval halves each step).
-BISECTION_STEPS = 80
 #: Longest horizon searched for the end of the profit waterfall (years).
 WATERFALL_SEARCH_YEARS = 200.0
 
@@ -398,14 +396,41 @@ def claim_share_microsoft(p: Parameters) -> np.ndarray:
 
 
 def _time_to_cumulative(p: Parameters, start: Value, target: Value) -> np.ndarray:
-    """Smallest ``t >= start`` with ``NP_0(start, t) = target`` (bisection; net profits ``>= 0``)."""
-    lo = np.asarray(start, dtype=float) + 0.0 * np.asarray(target, dtype=float)
-    hi = lo + WATERFALL_SEARCH_YEARS
-    for _ in range(BISECTION_STEPS):
-        mid = 0.5 * (lo + hi)
-        reached = _net_profit_pv(p, start, mid, 0.0) >= target
-        lo, hi = np.where(reached, lo, mid), np.where(reached, mid, hi)
-    return hi
+    """Smallest ``t >= start`` with ``NP_0(start, t) = target``, in closed form (net profits ``>= 0``).
+
+    The undiscounted net-profit flow of :func:`_net_profit_pv`, ``pi(t) = m(t) R(t)``, has one
+    margin ``m`` and one growth rate ``g`` on each piece between the breakpoints 2030 (``R``'s
+    growth changes) and ``T`` (the status-quo share ends). On a piece from ``a`` its cumulative is
+    ``pi(a) (e^(g (t - a)) - 1) / g`` (``pi(a) (t - a)`` at ``g = 0``), so the ``x`` still needed
+    on the piece that reaches the target is met at ``t = a + log1p(g x / pi(a)) / g``. ``t`` is
+    capped at ``start + WATERFALL_SEARCH_YEARS`` (also where the target is never reached); a
+    target ``<= 0`` is met at ``start``.
+    """
+    (g1, g2), (years_to_2030,) = _growth(p)
+    share_end = float(year_to_time(status_quo_year(p)))
+    margin = np.asarray(p.profit_margin, dtype=float)
+    start, target = np.broadcast_arrays(np.asarray(start, dtype=float), np.asarray(target, dtype=float))
+    r0 = np.asarray(p.revenue_2025, dtype=float)
+    need, found, a = target.copy(), np.where(target <= 0, start, np.nan), start
+    for cut in (*sorted({years_to_2030, share_end}), np.inf):
+        b = np.maximum(a, cut)
+        g = np.where(a < years_to_2030, g1, g2)
+        m = np.where(a < share_end, np.maximum(margin - p.revenue_share_sq, 0.0), margin)
+        flow = m * r0 * np.exp(g1 * np.minimum(a, years_to_2030) + g2 * np.maximum(a - years_to_2030, 0.0))
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            total = flow * np.where(g == 0, b - a, _piece_growth(g, b - a))
+            met = a + np.where(g == 0, need / flow, np.log1p(g * need / flow) / np.where(g == 0, 1.0, g))
+        reached = np.isnan(found) & (flow > 0) & (need <= total)
+        found = np.where(reached, met, found)
+        need = need - np.where(np.isnan(found), total, 0.0)
+        a = b
+    return np.minimum(np.where(np.isnan(found), np.inf, found), start + WATERFALL_SEARCH_YEARS)
+
+
+def _piece_growth(g: np.ndarray, length: np.ndarray) -> np.ndarray:
+    """``(e^(g L) - 1) / g``, the cumulative of a unit flow growing at ``g != 0`` over ``L`` (``-1 / g`` at
+    ``L = inf``, ``g < 0``; ``inf`` for ``g > 0``)."""
+    return np.where(np.isinf(length), np.where(g < 0, -1.0 / g, np.inf), np.expm1(g * np.where(np.isinf(length), 0.0, length)) / g)
 
 
 def status_quo_equity_value(p: Parameters, scenario: Scenario = STATUS_QUO) -> np.ndarray:
