@@ -94,3 +94,16 @@ def test_round_trip_contracts(lt: LinearTransfer, alpha: float) -> None:
     p = lt.problem()
     agreement = ng.nash_solution(p, (alpha, 1 - alpha)).utilities
     assert ng.implied_bargaining_power(p, agreement) == pytest.approx(alpha, abs=TOL_ALPHA_CONTRACT)
+
+
+@pytest.mark.parametrize("gain", [1e-2, 3e-2])
+def test_contracts_near_a_corner_of_the_weights(gain: float) -> None:
+    """d just below the agreement for player 1: alpha = g1 / (g1 + g2) near 0; the bracket grows
+    from the first-order guess. (At a gain of 1e-4 the kernel's finite-difference steps, relative to
+    the transfer's range of 40, exceed the gain, and the Nash solves fix alpha only to about 2e-5.)"""
+    lt = LinearTransfer((1.0, 1.5), (0.5, 0.3), (0.2, -0.5))
+    sigma = lt.surplus()
+    agreement = (0.3 * sigma, 0.7 * sigma)
+    p = lt.problem(disagreement=(0.3 * sigma - gain, 0.0))
+    expected = gain / (gain + 0.7 * sigma)
+    assert ng.implied_bargaining_power(p, agreement) == pytest.approx(expected, abs=TOL_ALPHA_CONTRACT)
