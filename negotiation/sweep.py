@@ -15,7 +15,8 @@ executors as long as ``evaluate`` is computed draw by draw (elementwise array co
 Infeasible draws. ``evaluate`` may return a boolean array under :data:`INFEASIBLE` (e.g. a draw
 with no contract better than disagreement for both). Such draws never stop the sweep: the
 result counts them, keeps their indices and parameter values, and every summary reports
-``n_feasible`` of ``n``.
+``n_feasible`` of ``n``. Several models evaluated together (outputs ``<prefix>.<name>``, each
+with its own ``<prefix>.infeasible``) give one sweep each through :func:`split`.
 
 Interruption. With ``checkpoint_dir`` every finished chunk is written atomically as
 ``chunk-<index>.npz`` (temporary file, then :func:`os.replace`). An interrupted sweep

@@ -7,7 +7,8 @@ Three parts, all on the closed-form batch path (:func:`.batch.predict_all_batch`
    5th/95th percentiles (continuous terms), the frequency of each value (discrete terms), and the
    infeasible draws (counted, never dropped: every summary says ``n_feasible`` of ``n``, with
    the parameter values of the first few). The slow concepts (``slow_concepts``) use the first
-   ``slow_draws`` of the same seeded draws.
+   ``slow_draws`` of the same seeded draws. Concepts with the same number of draws are solved
+   together, one sweep whose chunks build the model once (:func:`monte_carlo`).
 2. One-at-a-time tornado (:func:`negotiation.sensitivity.tornado`): each varied parameter at
    ``low`` then ``high``, the others central.
 3. Global Sobol indices (:func:`negotiation.sensitivity.sobol_convergence`), first and total
