@@ -453,29 +453,33 @@ def _assemble(
     )
 
 
-def split(result: SweepResult, prefix: str, calibration: Sampler) -> SweepResult:
+def split(result: SweepResult, prefix: str) -> SweepResult:
     """The sweep of one of several models evaluated together: outputs ``prefix.name`` as ``name``.
 
     A model evaluated with others on the same draws (so that what they share is computed once per
-    chunk) flags its own infeasible draws as the boolean output ``prefix.infeasible``; they become
-    the part's ``infeasible_draws`` (with their parameters, regenerated from ``calibration``), and
-    the part equals a sweep of that model alone with the same seed, chunks and blocks.
+    chunk) flags its own infeasible draws as the boolean output ``prefix.infeasible``, among the
+    draws the joint :data:`INFEASIBLE` flags (a draw where any model fails); they become the part's
+    ``infeasible_draws``, with their parameters taken from the joint sweep's, so the part equals a
+    sweep of that model alone with the same seed, chunks and blocks.
 
     Raises
     ------
     ValueError
-        If ``result`` has no output ``prefix.infeasible``.
+        If ``result`` has no output ``prefix.infeasible``, or it flags a draw the joint sweep does not.
     """
     flag = f"{prefix}.{INFEASIBLE}"
     if flag not in result.outputs:
         raise ValueError(f"the sweep has no output {flag!r} (outputs: {', '.join(sorted(result.outputs))})")
     infeasible = np.asarray(result.outputs[flag], dtype=bool)
     bad = np.flatnonzero(infeasible)
+    if not np.all(np.isin(bad, result.infeasible_draws)):
+        raise ValueError(f"{flag!r} flags draws that the sweep's {INFEASIBLE!r} does not: it must flag every draw "
+                         "where some model fails")
+    rows = np.searchsorted(result.infeasible_draws, bad)
     outputs = {k.removeprefix(f"{prefix}."): v for k, v in result.outputs.items() if k.startswith(f"{prefix}.") and k != flag}
-    chunks = plan(result.n_draws, result.chunk_size)
     return dataclasses.replace(
         result, outputs=MappingProxyType(outputs), feasible=~infeasible, infeasible_draws=bad,
-        infeasible_parameters=MappingProxyType(_parameters_at(calibration, result.seed, chunks, bad, result.block_size)))
+        infeasible_parameters=MappingProxyType({k: v[rows] for k, v in result.infeasible_parameters.items()}))
 
 
 def _parameters_at(calibration: Sampler, seed: Seed, chunks: Sequence[Chunk], indices: np.ndarray, block_size: int) -> dict[str, np.ndarray]:

@@ -192,10 +192,10 @@ def _two_models(p: Draws) -> dict[str, np.ndarray]:
 def test_split_of_a_joint_sweep_is_the_sweep_of_each_model_alone() -> None:
     joint = sweep(_two_models, Box(), N_DRAWS, SEED, chunk_size=300)
     for prefix, threshold in (("low", -0.8), ("high", 0.5)):
-        part, alone = split(joint, prefix, Box()), sweep(partial(model, threshold=threshold), Box(), N_DRAWS, SEED, chunk_size=300)
+        part, alone = split(joint, prefix), sweep(partial(model, threshold=threshold), Box(), N_DRAWS, SEED, chunk_size=300)
         assert_identical(part, alone)
         assert part.infeasible_parameters.keys() == alone.infeasible_parameters.keys()
         for k in alone.infeasible_parameters:
             assert part.infeasible_parameters[k].tobytes() == alone.infeasible_parameters[k].tobytes()
     with pytest.raises(ValueError, match="no output 'other.infeasible'"):
-        split(joint, "other", Box())
+        split(joint, "other")

@@ -128,7 +128,7 @@ def monte_carlo(concepts: Sequence[str], n_draws: int, seed: int, progress: Prog
     """
     report = partial(progress.update, f"monte carlo ({n_draws} draws): {', '.join(concepts)}")
     result = sweep(partial(evaluate, concepts=tuple(concepts)), calibration(), n_draws, seed, SWEEP_CHUNK, progress=report)
-    return {concept: split(result, concept, calibration()) for concept in concepts}
+    return {concept: split(result, concept) for concept in concepts}
 
 
 def continuous_summary(values: np.ndarray, feasible: np.ndarray) -> dict[str, float | None]:
