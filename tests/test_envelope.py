@@ -70,6 +70,22 @@ def test_envelope_is_cached_on_the_space_and_shared_with_other_disagreement_poin
     assert np.array_equal(ng.nash_solution(q).utilities, before)
 
 
+def test_envelope_is_freed_with_its_space():
+    """The cache's value holds no reference to its weak key, so a dropped problem frees its envelope."""
+    import gc
+
+    from negotiation.solutions import _envelope
+
+    gc.collect()
+    before = len(_envelope._CACHE)
+    p = concave_problem(1)
+    ng.nash_solution(p)
+    assert len(_envelope._CACHE) == before + 1
+    del p
+    gc.collect()
+    assert len(_envelope._CACHE) == before
+
+
 @pytest.mark.parametrize("name", sorted(CONVEX))
 @pytest.mark.parametrize("delta, proposer", [((0.9, 0.8), 0), ((0.95, 0.9), 1), ((0.995, 0.99), 0)])
 def test_rubinstein_newton_along_the_frontier_agrees_with_the_bracketed_root(name, delta, proposer, monkeypatch):

@@ -64,16 +64,16 @@ Score = Callable[[np.ndarray], np.ndarray]
 class Envelope:
     """What is known of the frontier of a contract space: points of S and supporting lines.
 
+    It holds no reference to its space (the cache's weak key), so it is freed with the space.
+
     Attributes
     ----------
-    space : ContractSpace
     points : np.ndarray
         Known utility points, shape (m, 2): the start grid on every combination, then line maximisers.
     lines : np.ndarray
         W_k(lambda_j), shape (combinations, FAN + 1); NaN where not computed or not converged.
     """
 
-    space: ContractSpace
     points: np.ndarray
     lines: np.ndarray = field(repr=False)
     hull: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)), repr=False)
@@ -93,7 +93,7 @@ def envelope(space: ContractSpace) -> Envelope:
     if space not in _CACHE:
         grid = start_grid(space)
         points = np.vstack([_feasible_grid_utilities(space, combo, grid) for combo in space.combos])
-        _CACHE[space] = Envelope(space, points, np.full((len(space.combos), FAN + 1), np.nan))
+        _CACHE[space] = Envelope(points, np.full((len(space.combos), FAN + 1), np.nan))
         _add_points(_CACHE[space], [])
     return _CACHE[space]
 
@@ -145,7 +145,7 @@ def maximise_on_envelope(
         return solve(0)
     first = int(np.argmax(bounds))
     found = {first: solve(first)}
-    _refine(env, found, bound, score)
+    _refine(space, env, found, bound, score)
     bounds = bound(env.lines)
     for k in np.argsort(-bounds, kind="stable"):
         best = max(o.value for o in found.values())
@@ -218,7 +218,7 @@ def _slack(value: float) -> float:
     return PRUNE_TOL * (1.0 + abs(value)) if np.isfinite(value) else np.inf
 
 
-def _refine(env: Envelope, found: dict[int, ContractOptimum], bound: Bound, score: Score) -> None:
+def _refine(space: ContractSpace, env: Envelope, found: dict[int, ContractOptimum], bound: Bound, score: Score) -> None:
     """Add lines near the best point while more than ``CANDIDATE_TARGET`` combinations reach the floor.
 
     The floor is the best of the known points and the exact optima in ``found``; exact optima with
@@ -238,7 +238,7 @@ def _refine(env: Envelope, found: dict[int, ContractOptimum], bound: Bound, scor
         if j is None:
             return
         tried.add(j)
-        if not _add_lines(env, j, alive):
+        if not _add_lines(space, env, j, alive):
             return
 
 
@@ -282,15 +282,15 @@ def _upper_hull(points: np.ndarray) -> np.ndarray:
     return np.array(hull)
 
 
-def _add_lines(env: Envelope, j: int, combos: np.ndarray) -> int:
+def _add_lines(space: ContractSpace, env: Envelope, j: int, combos: np.ndarray) -> int:
     """W_k(lambda_j) for those of ``combos`` without it, by the kernel with u >= ``env.floor`` (never
     binding); returns how many were solved."""
     todo = [int(k) for k in combos if np.isnan(env.lines[k, j])]
     if not todo:
         return 0
     lam, floor = DIRECTIONS[j], env.floor
-    found = maximise_each(env.space, floor, lambda u: (u @ lam)[:, None], subset={env.space.combos[k] for k in todo})
-    index = {combo: k for k, combo in enumerate(env.space.combos)}
+    found = maximise_each(space, floor, lambda u: (u @ lam)[:, None], subset={space.combos[k] for k in todo})
+    index = {combo: k for k, combo in enumerate(space.combos)}
     margin = 0.5 * (1.0 + np.ptp(env.points, axis=0))
     new = []
     for combo, optimum in found.items():
