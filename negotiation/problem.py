@@ -19,7 +19,8 @@ from typing import Any, Literal
 import numpy as np
 
 from negotiation.errors import finite_array, finite_pair, interval_bounds, require_callable
-from negotiation.solutions._contracts import ContractSpace, best_each, build_space, grid_gain, maximise
+from negotiation.solutions._contracts import ContractSpace, best_each, build_space, maximise
+from negotiation.solutions._envelope import known_gain
 
 SHAPE_TOL = 1e-9
 """Tolerance, relative to the scale of phi, for the concavity and monotonicity checks."""
@@ -315,7 +316,7 @@ def _check_on_contracts(problem: BargainingProblem) -> None:
     space, d = problem.space, problem.disagreement
     assert space is not None
     tol = FEASIBILITY_TOL * (1.0 + np.abs(d).max())
-    if grid_gain(space, d) > tol or maximise(space, d, lambda u: u - d).value > tol:
+    if known_gain(space, d) > tol or maximise(space, d, lambda u: u - d).value > tol:
         return
     best = best_each(space)
     raise ValueError(

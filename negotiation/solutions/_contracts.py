@@ -287,17 +287,6 @@ def start_grid(space: ContractSpace) -> np.ndarray:
     return _grid(space.bounds, max(2, int(round(GRID_BUDGET ** (1.0 / n))))) if n else np.zeros((1, 0))
 
 
-def grid_gain(space: ContractSpace, disagreement: np.ndarray) -> float:
-    """max over discrete combinations and feasible start-grid contracts of min_i (u_i - d_i): a cheap witness of a gain."""
-    grid = start_grid(space)
-    best = -np.inf
-    for combo in space.combos:
-        values = evaluate_all(space, combo, grid)
-        gains = np.where(np.all(values[:, 2:] >= 0, axis=1), (values[:, :2] - disagreement).min(axis=1), -np.inf)
-        best = max(best, float(gains.max()))
-    return best
-
-
 def best_each(space: ContractSpace) -> tuple[ContractOptimum, ContractOptimum]:
     """Each player's best feasible contract, whatever the other gets (the contracts of the ideal point)."""
     u = np.vstack([evaluate(space, combo, start_grid(space)) for combo in space.combos])

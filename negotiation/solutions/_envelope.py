@@ -98,6 +98,19 @@ def envelope(space: ContractSpace) -> Envelope:
     return _CACHE[space]
 
 
+def known_gain(space: ContractSpace, disagreement: np.ndarray) -> float:
+    """``max_m min_i (u_mi - d_i)`` over the envelope's known points of S: a cheap witness of a gain.
+
+    The known points are the feasible start-grid contracts of every combination (and any line
+    maximiser found so far), computed once per space, so checking a disagreement point costs
+    nothing once the envelope exists and builds what every concept needs first.
+    """
+    points = envelope(space).points
+    if not len(points):
+        return -np.inf
+    return float((points - np.asarray(disagreement, dtype=float)).min(axis=1).max())
+
+
 def _feasible_grid_utilities(space: ContractSpace, combo: tuple, grid: np.ndarray) -> np.ndarray:
     """Utilities at the grid contracts that satisfy the space's contract constraints g(x) >= 0.
 
