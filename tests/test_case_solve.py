@@ -112,3 +112,22 @@ def test_implied_power_fit_is_labelled_and_bounded():
         assert 0.0 <= fit.identified_set.lo <= fit.identified_set.hi <= 1.0
         for (lo, hi), a in zip(fit.disagreement_box, fit.agreement):
             assert lo <= hi < a
+
+
+def test_problem_is_memoised_on_its_input_values():
+    """Equal inputs give the one problem (one frontier envelope for every concept); others do not."""
+    first = solve.problem(CENTRAL)
+    assert solve.problem(dataclasses.replace(CENTRAL)) is first
+    assert solve.problem(CENTRAL, risk_aversion=0.01) is not first
+    assert solve.problem(dataclasses.replace(CENTRAL, azure_need=CENTRAL.azure_need * 1.1)) is not first
+
+
+def test_a_prediction_is_the_same_bit_for_bit_after_other_concepts_shared_its_frontier():
+    solve.clear_memo()
+    fresh = case.predict("kalai_smorodinsky", CENTRAL)
+    solve.clear_memo()
+    for concept in ("nash", "egalitarian", "utilitarian"):
+        case.predict(concept, CENTRAL)
+    shared = case.predict("kalai_smorodinsky", CENTRAL)
+    assert np.array_equal(shared.utilities, fresh.utilities)
+    assert shared.contract == fresh.contract and shared.optimal_set == fresh.optimal_set

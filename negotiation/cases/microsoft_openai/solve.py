@@ -10,9 +10,12 @@ with one representative chosen by the rule of :mod:`.contract_set`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import pickle
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any, Mapping, TypeVar
 
 import numpy as np
 
@@ -38,6 +41,12 @@ CONCEPTS = (
     "rubinstein",
     "variable_threat",
 )
+MEMO_SIZE = 8
+"""Problems and coefficient tables kept, each for one distinct (parameters, risk aversion, space)."""
+
+T = TypeVar("T")
+_PROBLEMS: OrderedDict[bytes, ng.BargainingProblem] = OrderedDict()
+_TABLES: OrderedDict[bytes, dict] = OrderedDict()
 
 
 @dataclass(frozen=True)
@@ -124,14 +133,45 @@ def problem(parameters: Parameters | Calibration | None = None, risk_aversion: f
 
     The commitment's constraint ``azure_commitment <= azure_need`` is a bound on one term, so it
     is applied by intersecting it with the box: the term runs over ``[low, min(high, azure_need)]``.
+
+    Memoised on the values of the inputs (the last ``MEMO_SIZE``): concepts solved at the same
+    inputs share one problem and so one frontier envelope (:mod:`negotiation.solutions._envelope`),
+    built once. Each concept's answer is the kernel's from its usual start either way, the same
+    bit for bit whatever was solved before.
     """
     p, space = parameters_of(parameters), _space_of(space)
+    return _memoised(_PROBLEMS, _key(p, risk_aversion, space), lambda: _build_problem(p, risk_aversion, space))
+
+
+def _build_problem(p: Parameters, risk_aversion: float, space: CaseSpace) -> ng.BargainingProblem:
     terms = contract_space(space)
     lo = space.continuous["azure_commitment"].low
     terms["azure_commitment"] = ng.Continuous(lo, float(commitment_cap(p, space)))
     return ng.BargainingProblem.from_contracts(
         terms, payoff_functions(p, risk_aversion, space), disagreement(p, risk_aversion)
     )
+
+
+def _key(*inputs: Any) -> bytes:
+    """The inputs' values as bytes (a memo key; equal values give equal keys)."""
+    return pickle.dumps(inputs, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _memoised(memo: OrderedDict[bytes, T], key: bytes, build: Callable[[], T]) -> T:
+    """``memo[key]``, built by ``build`` on a miss; the least recently used entry goes beyond ``MEMO_SIZE``."""
+    if key in memo:
+        memo.move_to_end(key)
+        return memo[key]
+    memo[key] = value = build()
+    if len(memo) > MEMO_SIZE:
+        memo.popitem(last=False)
+    return value
+
+
+def clear_memo() -> None:
+    """Forget the memoised problems and coefficient tables, so the next solve starts cold (benchmarks)."""
+    _PROBLEMS.clear()
+    _TABLES.clear()
 
 
 def risk_neutral(u: np.ndarray, risk_aversion: float) -> np.ndarray:
@@ -143,9 +183,16 @@ def risk_neutral(u: np.ndarray, risk_aversion: float) -> np.ndarray:
 def contract_sets(p: Parameters, utilities: np.ndarray, space: CaseSpace | None = None, risk_aversion: float = 0.0):
     """:func:`.contract_set.optimal_sets` of one or many draws at the concept's utilities."""
     space = _space_of(space)
-    table = coefficient_table(p, space)
+    table = _table(p, space)
     return optimal_sets(stack(list(table.values())), list(table), space, np.atleast_1d(commitment_cap(p, space)),
                         risk_neutral(utilities, risk_aversion), status_quo_contract(p))
+
+
+def _table(p: Parameters, space: CaseSpace) -> dict:
+    """:func:`.payoffs.coefficient_table`, memoised for one parameter set (tables of many draws are large and not kept)."""
+    if all(np.ndim(getattr(p, f.name)) == 0 for f in fields(p)):
+        return _memoised(_TABLES, _key(p, space), lambda: coefficient_table(p, space))
+    return coefficient_table(p, space)
 
 
 def microsoft_weight(parameters: Parameters) -> float:
