@@ -1,14 +1,15 @@
 """Issue 12 targets: Rubinstein against Nash on the same contract problem, and every concept on the case.
 
 Two contract problems: the case (``negotiation.cases.microsoft_openai.problem()`` at central
-values, Rubinstein with the case's
-discount factors and outside options as in ``predict("rubinstein")``) and a small wage bargain
-(wage and hours continuous, one binary pension option). Every solve is timed on a freshly
-built problem, so the frontier envelope that the engine caches on a problem's contract space
-is rebuilt each time (cold, as for a new user). Reported: the median CPU seconds of Nash and
+values, Rubinstein with the case's discount factors and outside options as in
+``predict("rubinstein")``) and a small wage bargain (wage and hours continuous, one binary
+pension option). Every solve is timed on a freshly built problem, so the frontier envelope that
+the engine caches on a problem's contract space is rebuilt each time (cold, as for a new user;
+the case's memo of problems is cleared first). Reported: the median CPU seconds of Nash and
 Rubinstein and their ratio (target: at most 10), measured in the same run (wall seconds too);
-then the CPU seconds of ``predict(concept)`` for each of the seven concepts, one at a time,
-and their total (target: under 10 s). Writes ``benchmarks/results/bench_issue12.json``.
+then the CPU seconds of ``predict(concept)`` for each of the seven concepts, one at a time and
+cold each, and their total (target: under 10 s); and the seven in sequence from a cleared memo,
+as a researcher runs them, sharing one frontier. Writes ``benchmarks/results/bench_issue12.json``.
 
 Run: ``python benchmarks/bench_issue12.py [--repeats 5]``.
 """
@@ -27,7 +28,7 @@ from pathlib import Path
 import negotiation as ng
 from negotiation.cases.microsoft_openai import CONCEPTS, calibration, predict
 from negotiation.cases.microsoft_openai import problem as case_problem
-from negotiation.cases.microsoft_openai.solve import discount_factors
+from negotiation.cases.microsoft_openai.solve import clear_memo, discount_factors
 from negotiation.cases.microsoft_openai.threats import outside_options
 
 RESULTS = Path(__file__).resolve().parent / "results" / "bench_issue12.json"
@@ -59,6 +60,25 @@ def cold_seconds(make: Callable[[], object], solve: Callable[[object], object],
     return statistics.median(cpu), statistics.median(wall)
 
 
+def cold_case_problem() -> ng.BargainingProblem:
+    """The case's problem at central values, built afresh (the memo cleared)."""
+    clear_memo()
+    return case_problem()
+
+
+def cold_concept(concept: str) -> Callable[[], str]:
+    """A ``make`` for :func:`cold_seconds` that clears the case's memo and hands on ``concept``."""
+    def make() -> str:
+        clear_memo()
+        return concept
+    return make
+
+
+def in_sequence_seconds(repeats: int) -> tuple[float, float]:
+    """Median CPU and wall seconds of the seven concepts in sequence, from a cleared memo each time."""
+    return cold_seconds(lambda: clear_memo(), lambda _: [predict(c) for c in CONCEPTS], repeats)
+
+
 def ratio_row(name: str, make: Callable[[], ng.BargainingProblem], rubinstein: Callable[[ng.BargainingProblem], object],
               repeats: int) -> dict:
     (nash, nash_wall), (alternating, alternating_wall) = (cold_seconds(make, solve, repeats)
@@ -74,7 +94,7 @@ def main() -> None:
     p = calibration().central()
     delta, options = discount_factors(p), outside_options(p)
     ratios = [
-        ratio_row(f"case ({len(case_problem().space.combos)} combinations)", case_problem,
+        ratio_row(f"case ({len(case_problem().space.combos)} combinations)", cold_case_problem,
                   lambda q: ng.rubinstein_solution(q, delta, proposer=0, outside_options=options), args.repeats),
         ratio_row("wage bargain (2 terms + 1 binary)", wage_problem,
                   lambda q: ng.rubinstein_solution(q, WAGE_DISCOUNT_FACTORS), SMALL_REPEATS * args.repeats),
@@ -84,22 +104,27 @@ def main() -> None:
         print(f"{row['problem']:<36}{row['nash_seconds']:>11.4f}{row['rubinstein_seconds']:>18.4f}{row['ratio']:>8.2f}")
     concepts = []
     for concept in CONCEPTS:
-        cpu, wall = cold_seconds(lambda: concept, predict, args.repeats)
+        cpu, wall = cold_seconds(cold_concept(concept), predict, args.repeats)
         concepts.append({"concept": concept, "seconds": cpu, "wall_seconds": wall})
     total = sum(c["seconds"] for c in concepts)
     print("predict(concept) on the case, median CPU seconds: "
           + ", ".join(f"{c['concept']} {c['seconds']:.2f}" for c in concepts) + f"; total {total:.2f} s"
           + f" (wall {sum(c['wall_seconds'] for c in concepts):.2f} s)")
+    sequence, sequence_wall = in_sequence_seconds(args.repeats)
+    print(f"the seven in sequence, sharing one frontier: {sequence:.2f} s CPU (wall {sequence_wall:.2f} s)")
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps({
         "repeats": args.repeats,
         "rubinstein_vs_nash": ratios,
         "predict_seconds": concepts,
         "predict_total_seconds": total,
+        "predict_in_sequence_seconds": sequence,
+        "predict_in_sequence_wall_seconds": sequence_wall,
         "load_average_at_end": list(os.getloadavg()),
         "machine": platform.platform(),
         "python": platform.python_version(),
-        "note": "every solve on a freshly built problem (cold frontier cache); medians over repeats; "
+        "note": "every solve on a freshly built problem (cold frontier cache; the case's memo cleared), "
+                "except predict_in_sequence (seven concepts from one cleared memo); medians over repeats; "
                 "seconds are process CPU time (wall_seconds alongside)",
     }, indent=2) + "\n")
     print(f"wrote {RESULTS}")
