@@ -81,7 +81,7 @@ def ray_maximisation(problem: BargainingProblem, direction: np.ndarray) -> RayMa
             raise ValueError(f"direction={tuple(map(float, r))} must be >= 0 componentwise on a contract problem")
         positive = r > 0
         best = maximise_on_envelope(problem.space, d, lambda u: (u - d)[:, positive] / r[positive],
-                                    ray_bound(d, r), ray_score(d, r))
+                                    ray_bound(d, r), ray_score(d, r), key=("ray", d.tobytes(), r.tobytes()))
         return RayMaximum(best.value, best.utilities, best.contract,
                           "contracts: grid + SLSQP per discrete combination not pruned by the frontier envelope",
                           best.status, best.iterations)
@@ -155,7 +155,9 @@ def radial_projection(problem: BargainingProblem, point: tuple[float, float]) ->
 
 
 def ideal_point(problem: BargainingProblem) -> np.ndarray:
-    """a(S, d) = (max x1, max x2) over S_d = {x in S : x >= d} (Kalai & Smorodinsky 1975).    References
+    """a(S, d) = (max x1, max x2) over S_d = {x in S : x >= d} (Kalai & Smorodinsky 1975).
+
+    References
     ----------
     Kalai & Smorodinsky (1975) Econometrica 43:513-518.
 

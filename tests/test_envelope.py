@@ -117,3 +117,20 @@ def test_combinations_equal_up_to_rounding_give_the_first_contract(noise):
         space, (lambda c: 1 - c["wage"] + noise * (c["label"] == "b"), lambda c: c["wage"] ** 0.5), disagreement=(0, 0))
     for solution in (ng.nash_solution(p), ng.egalitarian_solution(p), ng.kalai_smorodinsky_solution(p)):
         assert solution.contract["label"] == "a"
+
+
+def test_an_optimum_asked_again_is_kept_on_the_envelope_and_copied(monkeypatch):
+    """The ideal point and Nash solution asked twice are solved once; the caller's copy is its own."""
+    import negotiation.solutions._envelope as _envelope
+
+    p = concave_problem(2)
+    first, nash = ng.ideal_point(p), ng.nash_solution(p)
+    nash.contract["x"] = -1.0
+    solves = []
+    kernel = _envelope.maximise_each
+    monkeypatch.setattr(_envelope, "maximise_each", lambda *a, **k: solves.append(1) or kernel(*a, **k))
+    assert np.array_equal(ng.ideal_point(p), first)
+    again = ng.nash_solution(p.with_disagreement(tuple(p.disagreement)))
+    assert not solves and again.contract["x"] != -1.0
+    ng.nash_solution(p, weights=(0.4, 0.6))  # another criterion is solved
+    assert solves

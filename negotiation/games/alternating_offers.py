@@ -81,7 +81,7 @@ def frontier_value(problem: BargainingProblem, u1: float) -> tuple[float, dict |
     corner, up = np.array([u1, d[1]]), np.array([0.0, 1.0])
     ray = ray_bound(corner, up)
     best = maximise_on_envelope(problem.space, corner, lambda u: u[:, 1:2], lambda lines: d[1] + ray(lines),
-                                lambda u: d[1] + ray_score(corner, up)(u))
+                                lambda u: d[1] + ray_score(corner, up)(u), key=("frontier_value", corner.tobytes()))
     return float(best.value), best.contract
 
 

@@ -78,6 +78,9 @@ class Envelope:
     lines: np.ndarray = field(repr=False)
     hull: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)), repr=False)
     """Upper convex hull of the Pareto-optimal known points (recomputed when points are added)."""
+    solved: dict[tuple, ContractOptimum] = field(default_factory=dict, repr=False)
+    """Optima already found, by the caller's ``key`` of :func:`maximise_on_envelope` (a criterion
+    and its inputs): the ideal point, a ray or a Nash solution asked again is not solved again."""
 
     @property
     def floor(self) -> np.ndarray:
@@ -133,6 +136,7 @@ def maximise_on_envelope(
     score: Score,
     *,
     barrier: bool = False,
+    key: tuple | None = None,
 ) -> ContractOptimum:
     """``_contracts.maximise`` by branch and bound over the combinations, with the envelope's bounds.
 
@@ -144,8 +148,30 @@ def maximise_on_envelope(
     Ties go to the first combination in ``space.combos``, as in the kernel, and so do near-ties
     within ``PRUNE_TOL`` (relative): combinations that give the same utilities up to rounding (a
     term that is a pure transfer) return the same contract whatever the rounding.
+
+    ``key``, if given, must identify the criterion and every input it depends on (for example
+    ``("nash", d.tobytes(), w.tobytes())``): the optimum is then kept on the envelope and a later
+    call with the same key gets a copy of it. The answer does not depend on which lines the
+    envelope holds (above), so it is the one a fresh solve would give, bit for bit.
     """
     env = envelope(space)
+    if key is not None and key in env.solved:
+        return _copy(env.solved[key])
+    best = _branch_and_bound(space, env, disagreement, criteria, bound, score, barrier)
+    if key is not None:
+        env.solved[key] = _copy(best)
+    return best
+
+
+def _copy(optimum: ContractOptimum) -> ContractOptimum:
+    """An optimum whose arrays and contract the caller may change without touching the kept one."""
+    return ContractOptimum(optimum.utilities.copy(), dict(optimum.contract), optimum.value, optimum.iterations,
+                           optimum.status)
+
+
+def _branch_and_bound(space: ContractSpace, env: Envelope, disagreement: np.ndarray, criteria: UtilityMap,
+                      bound: Bound, score: Score, barrier: bool) -> ContractOptimum:
+    """The search of :func:`maximise_on_envelope`, on the envelope ``env`` of ``space``."""
     combos = space.combos
     if not len(env.points):  # no grid contract satisfies the constraints: nothing to bound with
         return maximise(space, disagreement, criteria, barrier=barrier)

@@ -53,7 +53,8 @@ def nash_solution(problem: BargainingProblem, weights: tuple[float, float] = (0.
     d = problem.disagreement
     if problem.space is not None:
         best = maximise_on_envelope(problem.space, d, lambda u: weighted_log_gains(u, d, w)[:, None],
-                                    nash_bound(d, w), lambda u: _log_gains_or_minus_inf(u, d, w), barrier=True)
+                                    nash_bound(d, w), lambda u: _log_gains_or_minus_inf(u, d, w), barrier=True,
+                                    key=("nash", d.tobytes(), w.tobytes()))
         return Solution(best.utilities, "nash", tuple(map(float, w)),
                         "contracts: grid + projected Newton per discrete combination not pruned by the frontier envelope",
                         best.status, best.iterations, best.contract)
