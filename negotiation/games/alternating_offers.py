@@ -33,7 +33,7 @@ from negotiation.frontier import ideal_point
 from negotiation.problem import BargainingProblem
 from negotiation.solutions._contracts import maximise_each
 from negotiation.solutions._envelope import maximise_on_envelope, ray_bound, ray_score
-from negotiation.solutions.nash import nash_solution
+from negotiation.solutions.nash import nash_solution, supporting_slope, supporting_weight
 from negotiation.solutions.result import Solution
 
 ROOT_XTOL = 1e-13
@@ -266,7 +266,7 @@ def _spe_by_tangents(
     logs = np.log(delta)
     omega = logs[::-1] / logs.sum()
     x = y = nash_solution(problem, (float(omega[0]), float(omega[1])))
-    slopes = np.full(2, _nash_slope(x, d, omega[0]))
+    slopes = np.full(2, supporting_slope(x.utilities, d, omega[0]))
     curvatures = np.zeros(2)
     scale = 1.0 + float(np.max(np.abs(d))) + float(np.max(np.abs(x.utilities - d)))
     previous = np.inf
@@ -283,12 +283,12 @@ def _spe_by_tangents(
             return float(x.utilities[0] + moves[0]), 2 * solves - 1, (x, y)
         previous = step
         targets = slopes + curvatures * moves
-        weights = [_supporting_weight(point.utilities + np.array([move, slope * move + curvature * move**2 / 2]) - d, target)
+        weights = [supporting_weight(point.utilities + np.array([move, slope * move + curvature * move**2 / 2]) - d, target)
                    for point, move, slope, curvature, target in zip((x, y), moves, slopes, curvatures, targets)]
         if not all(ALPHA_MIN < a < 1.0 - ALPHA_MIN for a in weights):
             return None
         new = [nash_solution(problem, (a, 1.0 - a)) for a in weights]
-        new_slopes = np.array([_nash_slope(n, d, a) for n, a in zip(new, weights)])
+        new_slopes = np.array([supporting_slope(n.utilities, d, a) for n, a in zip(new, weights)])
         run = np.array([n.utilities[0] - o.utilities[0] for n, o in zip(new, (x, y))])
         moved = np.abs(run) > SPE_TOL * scale
         curvatures = np.where(moved, np.minimum(0.0, (new_slopes - slopes) / np.where(moved, run, 1.0)), curvatures)
@@ -309,20 +309,6 @@ def _tangent_step(r1: float, r2: float, delta: np.ndarray, slopes: np.ndarray, c
             return None
         xi -= value / slope
     return np.array([xi, delta[0] * xi - r1])
-
-
-def _nash_slope(solution: Solution, d: np.ndarray, alpha: float) -> float:
-    """phi' at an asymmetric Nash solution with weight alpha: -alpha g2 / ((1 - alpha) g1)."""
-    g = solution.utilities - d
-    return float(-alpha * g[1] / ((1.0 - alpha) * g[0])) if g[0] > 0 else -np.inf
-
-
-def _supporting_weight(gains: np.ndarray, slope: float) -> float:
-    """The Nash weight alpha whose first-order condition holds at gains g with slope phi':
-    alpha = -phi' g1 / (-phi' g1 + g2); NaN if a gain is not positive."""
-    if not (gains > 0).all() or not np.isfinite(slope):
-        return float("nan")
-    return float(-slope * gains[0] / (-slope * gains[0] + gains[1]))
 
 
 def _outside_options(outside_options: Sequence[float | None] | None) -> np.ndarray:

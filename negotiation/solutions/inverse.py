@@ -19,7 +19,7 @@ from scipy.optimize import brentq
 from negotiation.errors import finite_pair
 from negotiation.frontier import frontier_slope, frontier_slopes, radial_projection
 from negotiation.problem import BargainingProblem
-from negotiation.solutions.nash import nash_solution
+from negotiation.solutions.nash import nash_solution, supporting_slope, supporting_weight
 from negotiation.solutions.result import Interval
 
 ON_FRONTIER_TOL = 1e-7
@@ -28,8 +28,17 @@ KINK_TOL = 1e-6
 """Left and right slopes of the frontier closer than this (relative) are one slope, not a kink."""
 ALPHA_MIN = 1e-9
 """Contract problems: alpha is searched in [ALPHA_MIN, 1 - ALPHA_MIN]."""
-ALPHA_XTOL = 1e-12
-"""Contract problems: brentq tolerance on alpha."""
+ALPHA_XTOL = 1e-9
+"""Contract problems: brentq tolerance on alpha. A Nash solve places its point only to the
+flatness of the Nash product (about 1e-8 relative in utilities), so near alpha = 0 or 1, where
+u1 barely moves with alpha, N_alpha(S, d)_1 is not monotone below steps of about 1e-6 in alpha
+(seen on the Microsoft-OpenAI case); a finer tolerance bisects that noise, one Nash solve a step."""
+FOC_STEPS = 3
+"""Contract problems: first-order-condition steps that place the bracket of the root."""
+BRACKET_HALF_WIDTH = 1e-4
+"""Contract problems: least half-width of the bracket around the first-order estimate."""
+BRACKET_GROWTH = 16.0
+"""Contract problems: factor by which the bracket widens until it holds the root."""
 
 
 def implied_bargaining_power(
@@ -121,20 +130,53 @@ def _show(x: np.ndarray) -> tuple[float, ...]:
 
 
 def _alpha_from_slope(gains: np.ndarray, slope: float) -> float:
-    """alpha = g1 |phi'| / (g2 + g1 |phi'|) from the first-order condition."""
-    s = max(-slope, 0.0)
-    return 1.0 if np.isinf(s) else float(gains[0] * s / (gains[1] + gains[0] * s))
+    """alpha = g1 |phi'| / (g2 + g1 |phi'|) from the first-order condition (:func:`.nash.supporting_weight`)."""
+    return supporting_weight(gains, slope)
 
 
 def _alpha_by_root(problem: BargainingProblem, u: np.ndarray) -> float:
-    """Contract problems: brentq on alpha -> N_alpha(S, d)_1 - u1*, non-decreasing in alpha."""
+    """Contract problems: the root of e(alpha) = N_alpha(S, d)_1 - u1*, non-decreasing in alpha.
+
+    The root is bracketed around a first-order estimate. At a Nash solution x = N_a the frontier's
+    slope is phi'(x1) = -a g2(x) / ((1 - a) g1(x)) (:func:`.nash.supporting_slope`), and the
+    weight whose first-order condition holds at u* with that slope (:func:`.nash.supporting_weight`)
+    is the next estimate: a fixed point at the root, exact as x -> u* on a smooth frontier.
+    After ``FOC_STEPS`` estimates from a = 1/2, the bracket around the last one is widened by
+    ``BRACKET_GROWTH`` until e changes sign across it (or reaches [ALPHA_MIN, 1 - ALPHA_MIN], whose
+    ends are returned when e does not change sign on it), and brentq finds the root in it to
+    ``ALPHA_XTOL``. The estimate only saves Nash solves (about a dozen instead of forty): the
+    answer is brentq's root on a bracket that holds it, and at a kink the widening finds it too.
+    """
+    d = problem.disagreement
+    gains = u - d
+    lo, hi = ALPHA_MIN, 1.0 - ALPHA_MIN
+    solved: dict[float, np.ndarray] = {}
 
     def excess(alpha: float) -> float:
-        return float(nash_solution(problem, (alpha, 1.0 - alpha)).utilities[0] - u[0])
+        if alpha not in solved:
+            solved[alpha] = nash_solution(problem, (alpha, 1.0 - alpha)).utilities
+        return float(solved[alpha][0] - u[0])
 
-    lo, hi = ALPHA_MIN, 1.0 - ALPHA_MIN
-    if excess(lo) >= 0:
+    alpha, move = 0.5, 0.5
+    for _ in range(FOC_STEPS):
+        excess(alpha)
+        estimate = supporting_weight(gains, supporting_slope(solved[alpha], d, alpha))
+        if not np.isfinite(estimate):
+            break
+        estimate = float(np.clip(estimate, lo, hi))
+        alpha, move = estimate, abs(estimate - alpha)
+    width = max(2.0 * move, BRACKET_HALF_WIDTH)
+    a = max(lo, alpha - width)
+    while excess(a) > 0 and a > lo:
+        width *= BRACKET_GROWTH
+        a = max(lo, alpha - width)
+    if a == lo and excess(lo) >= 0:
         return lo
-    if excess(hi) <= 0:
+    width = max(2.0 * move, BRACKET_HALF_WIDTH)
+    b = min(hi, alpha + width)
+    while excess(b) < 0 and b < hi:
+        width *= BRACKET_GROWTH
+        b = min(hi, alpha + width)
+    if b == hi and excess(hi) <= 0:
         return hi
-    return float(brentq(excess, lo, hi, xtol=ALPHA_XTOL))
+    return float(brentq(excess, a, b, xtol=ALPHA_XTOL))

@@ -64,6 +64,31 @@ def nash_solution(problem: BargainingProblem, weights: tuple[float, float] = (0.
     return Solution(np.array([u1, problem.frontier(u1)]), "nash", tuple(map(float, w)), method, "converged", iterations)
 
 
+def supporting_slope(utilities: np.ndarray, disagreement: np.ndarray, alpha: float) -> float:
+    """The frontier's slope at an asymmetric Nash solution with weight alpha (its first-order condition),
+
+        phi'(u1) = -alpha g2 / ((1 - alpha) g1),   g = u - d,
+
+    -inf where g1 <= 0. Exact wherever the frontier is smooth at the solution (Kalai 1977b).
+    """
+    g = np.asarray(utilities, dtype=float) - disagreement
+    return float(-alpha * g[1] / ((1.0 - alpha) * g[0])) if g[0] > 0 else -np.inf
+
+
+def supporting_weight(gains: np.ndarray, slope: float) -> float:
+    """The weight whose first-order condition holds at gains g with frontier slope phi' (the inverse
+    of :func:`supporting_slope`),
+
+        alpha = g1 |phi'| / (g2 + g1 |phi'|),
+
+    with phi' clipped to <= 0; 1 for a vertical frontier, NaN if a gain is not positive.
+    """
+    if not (np.asarray(gains) > 0).all():
+        return float("nan")
+    s = max(-slope, 0.0)
+    return 1.0 if np.isinf(s) else float(gains[0] * s / (gains[1] + gains[0] * s))
+
+
 def weighted_log_gains(u: np.ndarray, d: np.ndarray, w: np.ndarray) -> np.ndarray:
     """sum_i w_i log(u_i - d_i) per row of ``u`` (shape (k, 2)), linear below ``LOG_FLOOR``."""
     floor = LOG_FLOOR * (1.0 + np.abs(d).max())
