@@ -718,11 +718,8 @@ def rubinstein_batch(family: ShareAffineFamily, discount_factors: np.ndarray, pr
     d = family.disagreement
     among = among or candidates(family)
 
-    def phi(x1: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        return np.max(_frontier_value(among.start[rows], among.end[rows], d[rows, 1], x1)[1], axis=1)
-
     ideal = ideal_point_batch(family, among=among) if ideal is None else ideal
-    agreement_1, valid = stationary_agreement(phi, d, w, delta, ideal, proposer)
+    agreement_1, valid = stationary_agreement(frontier_function(among, d[:, 1]), d, w, delta, ideal, proposer)
     found = _select(among, *_frontier_value(among.start, among.end, d[:, 1], agreement_1))
     utilities = np.column_stack([agreement_1, found.utilities[:, 1]])
     return _mask(BatchSolution(utilities, found.combination, found.share, found.side_terms), valid)
@@ -770,6 +767,42 @@ def stationary_agreement(phi: Callable[[np.ndarray, np.ndarray], np.ndarray], d:
     root, _ = bracketed_root(residual, a, b, h_a, h_b, ROOT_XTOL * (1.0 + np.max(np.abs(ideal - d), axis=1)))
     x1 = np.where(h[:, -1] >= 0, hi, np.where(~nonnegative.any(axis=1), lo, root))
     return (x1 if proposer == 0 else responder(x1, everyone)), valid
+
+
+def frontier_function(among: Candidates, d2: np.ndarray) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+    """The frontier phi(x1, rows) = max over the slots of draws ``rows`` of :func:`_frontier_value`.
+
+    phi(x1) = max {u2 : u1 >= x1, u2 >= d2} over the candidate segments (-inf where none is
+    feasible), the function whose fixed point :func:`stationary_agreement` finds. It is evaluated
+    dozens of times on the same candidates, so the part that does not depend on x1 (the
+    segments' steps and the cut u2 >= d2 of their parameter t) is computed once here; each call
+    then cuts t by u1 >= x1. The values are those of :func:`_frontier_value`, bit for bit (the
+    same operations on the same numbers).
+    """
+    start1, start2 = among.start[..., 0], among.start[..., 1]
+    step = among.end - among.start
+    step1, step2 = step[..., 0], step[..., 1]
+    gain2 = start2 - d2[:, None]
+    tol2 = GAIN_TOL * (1.0 + np.abs(d2[:, None]))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        root2 = (-tol2 - gain2) / step2
+    lower2, upper2 = np.where(step2 > 0, root2, -np.inf), np.where(step2 < 0, root2, np.inf)
+    short2, rising2 = (step2 == 0) & (gain2 < -tol2), step2 > 0
+
+    def phi(x1: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        s1, ds1 = start1[rows], step1[rows]
+        gain1 = s1 - x1[:, None]
+        tol1 = GAIN_TOL * (1.0 + np.abs(x1[:, None]))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            root1 = (-tol1 - gain1) / ds1
+        lo = np.clip(np.maximum(np.where(ds1 > 0, root1, -np.inf), lower2[rows]), 0.0, None)
+        hi = np.clip(np.minimum(np.where(ds1 < 0, root1, np.inf), upper2[rows]), None, 1.0)
+        short = ((ds1 == 0) & (gain1 < -tol1)) | short2[rows]
+        lo[short], hi[short] = np.inf, -np.inf
+        t = np.where(rising2[rows], hi, lo)
+        return np.max(np.where(lo <= hi, start2[rows] + t * step2[rows], -np.inf), axis=1)
+
+    return phi
 
 
 def _frontier_value(start: np.ndarray, end: np.ndarray, d2: np.ndarray, x1: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -43,7 +43,8 @@ import numpy as np
 from negotiation.batch import _log_gain_maximum as _linear_log_gain_maximum
 from negotiation.batch import (GAIN_TOL, BatchSolution, Candidates, ShareAffineFamily, ThreatBatch, _compact,
                                _feasible_interval, _fields, _frontier_value, _mask, _select, _slope_bracket,
-                               bracketed_root, candidates, ideal_point_batch, stationary_agreement, zero_sum_batch)
+                               bracketed_root, candidates, frontier_function, ideal_point_batch, stationary_agreement,
+                               zero_sum_batch)
 from negotiation.games.threats import MAX_ITER, SLOPE_TOL
 from negotiation.solutions.utilitarian import TIE_BREAK_WEIGHTS, TIE_TOL
 
@@ -432,8 +433,7 @@ def rubinstein_batch(family: ShareAffineFamily, transform, discount_factors: np.
     D, A = transform.phi(d), transform.phi(ideal)
     W = transform.phi(np.broadcast_to(np.nan_to_num(options, nan=-np.inf), (n, 2)))
 
-    def money_frontier(x1: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        return np.max(_frontier_value(among.start[rows], among.end[rows], d[rows, 1], x1)[1], axis=1)
+    money_frontier = frontier_function(among, d[:, 1])
 
     def frontier(v1: np.ndarray, rows: np.ndarray) -> np.ndarray:
         return transform.phi(money_frontier(transform.inverse(v1), rows))

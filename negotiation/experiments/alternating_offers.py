@@ -25,8 +25,8 @@ from typing import Any
 import numpy as np
 
 from negotiation.batch import BatchSolution, rubinstein_batch
-from negotiation.cases.microsoft_openai.batch import (family, outside_options_batch, per_draw, predict_batch,
-                                                      threat_matrices)
+from negotiation.cases.microsoft_openai.batch import (discount_factors_batch, family, outside_options_batch,
+                                                      predict_batch, threat_matrices)
 from negotiation.cases.microsoft_openai.parameters import CALIBRATION_FILE, Parameters, calibration
 from negotiation.cases.microsoft_openai.space import CONTRACT_SPACE_FILE
 from negotiation.cases.microsoft_openai.solve import discount_factors, microsoft_weight
@@ -59,7 +59,7 @@ FRONTIER_MARGIN = 10.0
 def spe(p: Parameters, proposer: int) -> tuple[BatchSolution, np.ndarray]:
     """The SPE of every draw with the case's discount factors and outside options; and the options (N, 2)."""
     options = outside_options_batch(*threat_matrices(p))
-    return rubinstein_batch(family(p), per_draw(discount_factors, p), proposer, options), options
+    return rubinstein_batch(family(p), discount_factors_batch(p), proposer, options), options
 
 
 def outcome(p: Parameters, solution: BatchSolution, options: np.ndarray, i: int) -> dict[str, Any]:

@@ -4,9 +4,10 @@ The case's payoffs are share-affine (docs/DESIGN.md, "Case payoff structure"), s
 :func:`family` turns the same :func:`.payoffs.coefficients` that build the engine's payoff
 callables into a :class:`negotiation.batch.ShareAffineFamily`, and :func:`predict_batch` solves
 it in closed form (:mod:`negotiation.batch`) with the inputs :func:`.solve.predict` uses:
-weights from :func:`.solve.microsoft_weight`, discount factors from
-:func:`.solve.discount_factors`, and the threat game and outside options of :mod:`.threats`
-(:func:`.threats.threat_matrices` and :func:`.threats.disagreement_payoffs` work on draws; :func:`outside_options_batch`).
+weights from :func:`.solve.microsoft_weight` (:func:`weights_batch`), discount factors from
+:func:`.solve.discount_factors` (:func:`discount_factors_batch`), and the threat game and
+outside options of :mod:`.threats` (:func:`.threats.threat_matrices` and
+:func:`.threats.disagreement_payoffs` work on draws; :func:`outside_options_batch`).
 Risk-neutral only; the risk-averse variant is solved by the engine.
 
 :func:`predict_all_batch` solves several concepts at once: the coefficients, threat game and
@@ -23,7 +24,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass
 from functools import partial
 from types import MappingProxyType
-from typing import Any, Callable, Mapping
+from typing import Mapping
 
 import numpy as np
 
@@ -33,8 +34,8 @@ from negotiation.batch import (BatchSolution, Candidates, ShareAffineFamily, _jo
 from negotiation.cases.microsoft_openai.contract_set import ContractSets, optimal_sets, stack
 from negotiation.cases.microsoft_openai.parameters import PARAMETER_NAMES, Parameters
 from negotiation.cases.microsoft_openai.payoffs import coefficient_table
-from negotiation.cases.microsoft_openai.solve import (CONCEPTS, _space_of, commitment_cap, discount_factors,
-                                                      microsoft_weight, status_quo_contract)
+from negotiation.cases.microsoft_openai.solve import (CONCEPTS, _space_of, commitment_cap, factors_at_rate,
+                                                      status_quo_contract, weight_at_rate)
 from negotiation.cases.microsoft_openai.space import CaseSpace
 from negotiation.cases.microsoft_openai.threats import MICROSOFT_ACTIONS, OPENAI_ACTIONS, disagreement_payoffs, threat_matrices
 
@@ -144,9 +145,16 @@ def outside_options_batch(A: np.ndarray, B: np.ndarray) -> np.ndarray:
     return np.column_stack([w_m, w_o])
 
 
-def per_draw(function: Callable[[Parameters], Any], parameters: Parameters) -> np.ndarray:
-    """``function`` of each draw's scalar parameter set, stacked (for the scalar helpers of :mod:`.solve`)."""
-    return np.array([function(draw(parameters, i)) for i in range(len(parameters.discount_rate))], dtype=float)
+def weights_batch(parameters: Parameters) -> np.ndarray:
+    """(N,) :func:`.solve.microsoft_weight` of every draw (it depends on the discount rate only)."""
+    return np.array([weight_at_rate(r) for r in np.asarray(parameters.discount_rate, dtype=float).tolist()])
+
+
+def discount_factors_batch(parameters: Parameters) -> np.ndarray:
+    """(N, 2) :func:`.solve.discount_factors` of every draw (they depend on the rate and the offer interval only)."""
+    pairs = zip(np.asarray(parameters.discount_rate, dtype=float).tolist(),
+                np.asarray(parameters.offer_interval, dtype=float).tolist())
+    return np.array([factors_at_rate(r, interval) for r, interval in pairs], dtype=float).reshape(-1, 2)
 
 
 def predict_batch(concept: str, parameters: Parameters, risk_aversion: float = 0.0, chunk: int = CHUNK, *,
@@ -277,11 +285,11 @@ def _inputs(concepts: tuple[str, ...], p: Parameters, matrices: tuple[np.ndarray
     ``matrices`` = :func:`.threats.threat_matrices` of ``p`` (given when ``_needs_threat_game``)."""
     inputs: dict[str, np.ndarray] = {}
     if "asymmetric_nash" in concepts:
-        inputs["alpha"] = per_draw(microsoft_weight, p)
+        inputs["alpha"] = weights_batch(p)
     if "rubinstein" in concepts or "variable_threat" in concepts:
         inputs["A"], inputs["B"] = matrices
     if "rubinstein" in concepts:
-        inputs["discount_factors"] = per_draw(discount_factors, p)
+        inputs["discount_factors"] = discount_factors_batch(p)
         inputs["outside_options"] = outside_options_batch(inputs["A"], inputs["B"])
     return inputs
 

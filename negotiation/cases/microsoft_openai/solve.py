@@ -202,13 +202,22 @@ def microsoft_weight(parameters: Parameters) -> float:
     market's), so ``r_M = r_O`` and ``alpha = 1/2``: asymmetric Nash coincides with Nash, and any
     asymmetry comes from the disagreement point.
     """
-    r = float(np.max(parameters.discount_rate))
-    return float(ng.brw_weight((r, r)))
+    return weight_at_rate(float(np.max(parameters.discount_rate)))
+
+
+def weight_at_rate(rate: float) -> float:
+    """:func:`microsoft_weight` when both parties discount at ``rate`` (what the batch path maps over draws)."""
+    return float(ng.brw_weight((rate, rate)))
 
 
 def discount_factors(parameters: Parameters) -> tuple[float, float]:
     """Per-round discount factors ``delta_i = exp(-r Delta)``, ``r = discount_rate``, ``Delta = offer_interval``."""
-    delta = float(np.exp(-float(np.max(parameters.discount_rate)) * float(np.max(parameters.offer_interval))))
+    return factors_at_rate(float(np.max(parameters.discount_rate)), float(np.max(parameters.offer_interval)))
+
+
+def factors_at_rate(rate: float, interval: float) -> tuple[float, float]:
+    """:func:`discount_factors` at ``discount_rate = rate`` and ``offer_interval = interval``."""
+    delta = float(np.exp(-rate * interval))
     return delta, delta
 
 
