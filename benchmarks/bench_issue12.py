@@ -31,6 +31,8 @@ from negotiation.cases.microsoft_openai import problem as case_problem
 from negotiation.cases.microsoft_openai.solve import clear_memo, discount_factors
 from negotiation.cases.microsoft_openai.threats import outside_options
 
+from machine import reference_seconds  # benchmarks/machine.py: the machine's speed, timed in the same run
+
 RESULTS = Path(__file__).resolve().parent / "results" / "bench_issue12.json"
 WAGE_DISCOUNT_FACTORS = (0.9, 0.8)
 SMALL_REPEATS = 20
@@ -121,6 +123,7 @@ def main() -> None:
         "predict_in_sequence_seconds": sequence,
         "predict_in_sequence_wall_seconds": sequence_wall,
         "load_average_at_end": list(os.getloadavg()),
+        "machine_reference_seconds": reference_seconds(),
         "machine": platform.platform(),
         "python": platform.python_version(),
         "note": "every solve on a freshly built problem (cold frontier cache; the case's memo cleared), "

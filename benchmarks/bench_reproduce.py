@@ -23,6 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from machine import reference_seconds  # benchmarks/machine.py: the machine's speed, timed in the same run
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).parent / "results"
 
@@ -58,7 +60,7 @@ def main() -> None:
         "command": " ".join(["negotiation", "reproduce", "--force", "--jobs", str(args.jobs), *(["--quick"] if args.quick else [])]),
         "jobs": args.jobs, "quick": args.quick, "wall_seconds": wall, "experiments_sequential_seconds": sequential,
         "ratio_wall_to_sequential": wall / sequential if sequential else None, "experiments": experiments,
-        "paper_built": not args.quick, "machine": platform.platform(), "cpus": os.cpu_count(),
+        "paper_built": not args.quick, "machine_reference_seconds": reference_seconds(), "machine": platform.platform(), "cpus": os.cpu_count(),
     }
     out = RESULTS / ("bench_reproduce_quick.json" if args.quick else "bench_reproduce.json")
     out.write_text(json.dumps(record, indent=2) + "\n")
