@@ -76,9 +76,12 @@ class CARA:
             raise ValueError(f"risk_aversion must be finite and >= 0, got {self.risk_aversion!r}")
 
     def phi(self, x: np.ndarray) -> np.ndarray:
-        """U = -expm1(-rho x) / rho."""
+        """U = -expm1(-rho x) / rho (-inf where exp(-rho x) overflows: the limit, as x -> -inf)."""
         rho = self.risk_aversion
-        return np.asarray(x, dtype=float) if rho == 0 else -np.expm1(-rho * np.asarray(x, dtype=float)) / rho
+        if rho == 0:
+            return np.asarray(x, dtype=float)
+        with np.errstate(over="ignore"):
+            return -np.expm1(-rho * np.asarray(x, dtype=float)) / rho
 
     def inverse(self, v: np.ndarray) -> np.ndarray:
         """x = -log1p(-rho v) / rho (+inf at v = 1/rho, NaN above: utilities there are unattainable)."""
