@@ -139,3 +139,38 @@ def test_set_samples_spread_each_draw_over_its_set():
     lo, hi = prediction.sets.ranges["equity"][0]
     first = samples["equity"][:score.SET_POINTS]
     assert lo <= first.min() <= first.max() <= hi
+
+
+def test_random_reference_is_computed_once_and_follows_the_calibration() -> None:
+    """The default Monte Carlo reference of a capped term is memoised on everything it reads."""
+    from negotiation.cases.microsoft_openai.parameters import apply_overrides, calibration, using_calibration
+    from negotiation.cases.microsoft_openai.space import case_space
+
+    space = case_space()
+    term = next(t for t, spec in space.continuous.items() if spec.at_most is not None)
+    actual = compare.settlement()[term]
+    first = score.random_score(term, actual, space)
+    assert score.random_score(term, actual, space) == first
+    assert first == score.random_score(term, actual, space, np.random.default_rng(0))  # what it stands for
+    cap = space.continuous[term].at_most
+    spec = calibration().specs[cap]
+    narrow = apply_overrides(calibration(), {cap: {"low": spec.low, "central": spec.low, "high": spec.low}})
+    with using_calibration(narrow):
+        assert score.random_score(term, actual, space) != first
+
+
+def test_status_quo_rank_is_memoised_as_a_copy() -> None:
+    from negotiation.cases.microsoft_openai import contract_set
+    from negotiation.cases.microsoft_openai.parameters import calibration
+    from negotiation.cases.microsoft_openai.payoffs import combos
+    from negotiation.cases.microsoft_openai.solve import status_quo_contract
+    from negotiation.cases.microsoft_openai.space import DISCRETE_TERMS, case_space
+
+    space = case_space()
+    every = list(combos(space))
+    sq = dict(status_quo_contract(calibration().central()))
+    rank = contract_set.status_quo_rank(every, space, sq)
+    rank[:] = -1  # a caller's change does not reach the memo
+    uncached = contract_set._rank.__wrapped__(tuple(every), tuple(space.discrete[n].options for n in DISCRETE_TERMS),
+                                              tuple((type(sq[n]).__name__, sq[n]) for n in DISCRETE_TERMS))
+    assert np.array_equal(contract_set.status_quo_rank(every, space, sq), uncached)

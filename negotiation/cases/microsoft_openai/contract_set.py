@@ -32,6 +32,7 @@ The rule uses only ``u*``, the coefficients and the status quo, so every machine
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -81,13 +82,28 @@ def stack(table: Sequence[Coefficients]) -> dict[str, np.ndarray]:
 
 
 def status_quo_rank(combos: Sequence[Combo], space: CaseSpace, status_quo: Mapping[str, Any]) -> np.ndarray:
-    """(K,) rank of each combination under the least-change rule (0 = preferred)."""
+    """(K,) rank of each combination under the least-change rule (0 = preferred).
+
+    It depends on the combinations, the options and the status quo's discrete terms only, and
+    every concept's contract sets of a chunk ask for the same one, so it is memoised on those
+    (the status quo's values with their types: ``True`` and ``1`` differ here).
+    """
+    sq = tuple((type(status_quo[name]).__name__, status_quo[name]) for name in DISCRETE_TERMS)
+    options = tuple(space.discrete[name].options for name in DISCRETE_TERMS)
+    return _rank(tuple(combos), options, sq).copy()
+
+
+@functools.lru_cache(maxsize=8)
+def _rank(combos: tuple[Combo, ...], options: tuple[tuple[Any, ...], ...], status_quo: tuple[tuple[str, Any], ...]
+          ) -> np.ndarray:
+    sq_values = [value for _, value in status_quo]
+
     def key(combo: Combo) -> tuple:
         parts = []
-        for name in DISCRETE_TERMS:
-            value, options, sq = getattr(combo, name), space.discrete[name].options, status_quo[name]
+        for name, opts, sq in zip(DISCRETE_TERMS, options, sq_values):
+            value = getattr(combo, name)
             years = _is_year(value) and _is_year(sq)
-            parts += [not _same(value, sq), abs(value - sq) if years else 0, options.index(value)]
+            parts += [not _same(value, sq), abs(value - sq) if years else 0, opts.index(value)]
         return tuple(parts)
 
     order = sorted(range(len(combos)), key=lambda k: key(combos[k]))

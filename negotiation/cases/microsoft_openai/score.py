@@ -47,6 +47,9 @@ TERMS = (*CRPS_TERMS, *BRIER_TERMS)
 SET_POINTS = 16
 #: Monte Carlo draws of the random contract for a term capped by a calibrated parameter.
 RANDOM_DRAWS = 20_000
+_RANDOM_REFERENCE: dict[tuple, float] = {}
+""":func:`random_score`'s Monte Carlo references with the default generator, by term, realised value,
+the space's continuous terms and the calibration ranges (all it depends on): a few entries."""
 
 
 def _finite_array(samples: Sequence[float] | np.ndarray, name: str) -> np.ndarray:
@@ -219,8 +222,16 @@ def random_score(term: str, actual: Any, space: CaseSpace, rng: np.random.Genera
         spec = space.continuous[term]
         if spec.at_most is None:
             return crps_uniform(spec.low, spec.high, float(actual))
-        rng = np.random.default_rng(0) if rng is None else rng
-        return crps(random_contracts(RANDOM_DRAWS, rng, space)[term], float(actual))
+        if rng is not None:
+            return crps(random_contracts(RANDOM_DRAWS, rng, space)[term], float(actual))
+        # The default reference is a fixed function of what it reads, so it is computed once: every
+        # concept and specification scored against the same settlement shares it.
+        ranges = tuple((name, s.low, s.high) for name, s in calibration().specs.items())
+        key = (term, float(actual), tuple(space.continuous.values()), ranges)
+        if key not in _RANDOM_REFERENCE:
+            _RANDOM_REFERENCE[key] = crps(random_contracts(RANDOM_DRAWS, np.random.default_rng(0), space)[term],
+                                          float(actual))
+        return _RANDOM_REFERENCE[key]
     options = space.discrete[term].options
     if term in CRPS_TERMS:
         return term_score(term, list(options), actual, space)
