@@ -75,9 +75,9 @@ COVER_LEVELS = 10.0 ** np.linspace(-8.0, 0.0, 17)
 """Joint-value levels J* - (1 + |J*|) c below each draw's largest J* tried by ``kept``: combinations
 whose J_k is at most the highest level found covered are dropped without a test of their own."""
 PRUNE_BLOCK = 16
-"""Draws pruned together by ``blocked`` (``kept`` works on (draws, combinations, dominators) arrays: 16
-draws keep them in a core's L2 cache: on 512 case draws 8, 16, 32, 64 draws a block took 0.63, 0.61,
-0.63, 0.81 ms a draw)."""
+"""Draws pruned together by ``kept_in_blocks`` (for ``blocked`` and ``candidates``; ``kept`` works on
+(draws, combinations, dominators) arrays: 16 draws keep them in a core's L2 cache: on 512 case
+draws 8, 16, 32, 64 draws a block took 0.63, 0.61, 0.63, 0.81 ms a draw)."""
 
 
 @dataclass(frozen=True)
@@ -228,7 +228,7 @@ def candidates(family: ShareAffineFamily, prune: bool = True, *, keep: np.ndarra
     if not prune:
         return _all_candidates(family)
     segments = candidate_segments(family.share_bounds, family.box)
-    combination, segment = np.divmod(_compact(kept(family) if keep is None else keep), len(segments.share))
+    combination, segment = np.divmod(_compact(kept_in_blocks(family) if keep is None else keep), len(segments.share))
     start, end = (_slot_utilities(family, segments, combination, segment, j) for j in (0, 1))
     return Candidates(segments, start, end, combination, segment)
 
@@ -291,6 +291,17 @@ def kept(family: ShareAffineFamily, floor: np.ndarray | None = None) -> np.ndarr
     if none.size:
         keep[none, np.argmax(vertex_u[none].sum(axis=-1)[:, :, index].max(axis=-1).reshape(none.size, k * s), axis=1)] = True
     return keep
+
+
+def kept_in_blocks(family: ShareAffineFamily, floor: np.ndarray | None = None) -> np.ndarray:
+    """:func:`kept` computed ``PRUNE_BLOCK`` draws at a time: the same array (each draw is pruned on its
+    own), in memory O(PRUNE_BLOCK K S D) instead of O(N K S D), which on many draws is also faster
+    (the dominator tests of one block stay in cache)."""
+    n = family.value.shape[0]
+    if n <= PRUNE_BLOCK:
+        return kept(family, floor)
+    return np.concatenate([kept(subset(family, rows), None if floor is None else floor[rows])
+                           for rows in _slices(n, PRUNE_BLOCK)])
 
 
 def _covered_level(cover: _Cover, top: np.ndarray, floor: np.ndarray) -> np.ndarray:
@@ -1102,8 +1113,7 @@ def blocked(family: ShareAffineFamily, solve: Callable[[np.ndarray, ShareAffineF
     if size < 1:
         raise ValueError(f"size must be >= 1, got {size}")
     n = family.value.shape[0]
-    keep = np.concatenate([kept(subset(family, rows), None if floor is None else floor[rows])
-                           for rows in _slices(n, PRUNE_BLOCK)])
+    keep = kept_in_blocks(family, floor)
     blocks = _slices(n, size)
     order = np.argsort(keep.sum(axis=1), kind="stable")
     parts = []
