@@ -784,18 +784,19 @@ def frontier_function(among: Candidates, d2: np.ndarray) -> Callable[[np.ndarray
     """The frontier phi(x1, rows) = max over the slots of draws ``rows`` of :func:`_frontier_value`.
 
     phi(x1) = max {u2 : u1 >= x1, u2 >= d2} over the candidate segments (-inf where none is
-    feasible), the function whose fixed point :func:`stationary_agreement` finds. It is evaluated
+    feasible), each cut with :func:`_frontier_value`'s slack (u_i >= floor_i - GAIN_TOL (1 +
+    |floor_i|)): the function whose fixed point :func:`stationary_agreement` finds. It is evaluated
     dozens of times on the same candidates, so the part that does not depend on x1 (the
     segments' steps and the cut u2 >= d2 of their parameter t) is computed once here; each call
     then cuts t by u1 >= x1. The values are those of :func:`_frontier_value`, bit for bit (the
     same operations on the same numbers).
     """
     start1, start2 = among.start[..., 0], among.start[..., 1]
-    step = among.end - among.start
-    step1, step2 = step[..., 0], step[..., 1]
-    gain2 = start2 - d2[:, None]
-    tol2 = GAIN_TOL * (1.0 + np.abs(d2[:, None]))
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore"):  # no warnings for infinite inputs (the values are unchanged)
+        step = among.end - among.start
+        step1, step2 = step[..., 0], step[..., 1]
+        gain2 = start2 - d2[:, None]
+        tol2 = GAIN_TOL * (1.0 + np.abs(d2[:, None]))
         root2 = (-tol2 - gain2) / step2
     lower2, upper2 = np.where(step2 > 0, root2, -np.inf), np.where(step2 < 0, root2, np.inf)
     short2, rising2 = (step2 == 0) & (gain2 < -tol2), step2 > 0

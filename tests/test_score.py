@@ -3,6 +3,7 @@ baseline's zero skill, and the baseline experiment's proper-score table and sent
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -159,18 +160,30 @@ def test_random_reference_is_computed_once_and_follows_the_calibration() -> None
         assert score.random_score(term, actual, space) != first
 
 
-def test_status_quo_rank_is_memoised_as_a_copy() -> None:
+def test_status_quo_rank_is_memoised_as_a_copy_and_keeps_true_apart_from_one() -> None:
     from negotiation.cases.microsoft_openai import contract_set
     from negotiation.cases.microsoft_openai.parameters import calibration
     from negotiation.cases.microsoft_openai.payoffs import combos
     from negotiation.cases.microsoft_openai.solve import status_quo_contract
-    from negotiation.cases.microsoft_openai.space import DISCRETE_TERMS, case_space
+    from negotiation.cases.microsoft_openai.space import case_space
 
     space = case_space()
     every = list(combos(space))
     sq = dict(status_quo_contract(calibration().central()))
-    rank = contract_set.status_quo_rank(every, space, sq)
-    rank[:] = -1  # a caller's change does not reach the memo
-    uncached = contract_set._rank.__wrapped__(tuple(every), tuple(space.discrete[n].options for n in DISCRETE_TERMS),
-                                              tuple((type(sq[n]).__name__, sq[n]) for n in DISCRETE_TERMS))
-    assert np.array_equal(contract_set.status_quo_rank(every, space, sq), uncached)
+    fresh = contract_set._rank.__wrapped__
+    first = contract_set.status_quo_rank(every, space, sq)
+    first[:] = -1  # a caller's change does not reach the memo
+    assert sorted(contract_set.status_quo_rank(every, space, sq)) == list(range(len(every)))
+    # Two combinations that differ only by compute_rofr, as bools and as ints (0 == False, 1 == True). Against a
+    # status quo of False the bools rank False first; the ints are both "changed" and rank by option order. The
+    # pairs compare and hash equal, so a memo keyed on them alone would hand the second the first's rank.
+    sq["compute_rofr"] = False
+    base = every[0]
+    as_bool = [dataclasses.replace(base, compute_rofr=v) for v in (False, True)]
+    as_int = [dataclasses.replace(base, compute_rofr=v) for v in (0, 1)]
+    options = tuple(space.discrete[n].options for n in contract_set.DISCRETE_TERMS)
+    status = tuple(sq[n] for n in contract_set.DISCRETE_TERMS)
+    expected = [fresh(None, tuple(pair), options, status) for pair in (as_bool, as_int)]
+    assert not np.array_equal(*expected)
+    for pair, rank in zip((as_bool, as_int), expected):
+        assert np.array_equal(contract_set.status_quo_rank(pair, space, sq), rank)

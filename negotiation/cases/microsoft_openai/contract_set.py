@@ -85,28 +85,40 @@ def status_quo_rank(combos: Sequence[Combo], space: CaseSpace, status_quo: Mappi
     """(K,) rank of each combination under the least-change rule (0 = preferred).
 
     It depends on the combinations, the options and the status quo's discrete terms only, and
-    every concept's contract sets of a chunk ask for the same one, so it is memoised on those
-    (the status quo's values with their types: ``True`` and ``1`` differ here).
+    every concept's contract sets of a chunk ask for the same one, so it is memoised on those,
+    each value with its type (``True == 1`` in Python, but they are different options here).
     """
-    sq = tuple((type(status_quo[name]).__name__, status_quo[name]) for name in DISCRETE_TERMS)
-    options = tuple(space.discrete[name].options for name in DISCRETE_TERMS)
-    return _rank(tuple(combos), options, sq).copy()
+    combos = tuple(combos)
+    key = (_typed(tuple(getattr(k, name) for k in combos for name in DISCRETE_TERMS)),
+           tuple(_typed(space.discrete[name].options) for name in DISCRETE_TERMS),
+           _typed(tuple(status_quo[name] for name in DISCRETE_TERMS)))
+    return _rank(key, combos, tuple(space.discrete[name].options for name in DISCRETE_TERMS),
+                 tuple(status_quo[name] for name in DISCRETE_TERMS)).copy()
+
+
+def _typed(values: tuple[Any, ...]) -> tuple[tuple[str, Any], ...]:
+    """Each value with its type's name: a hashable key under which ``True`` and ``1`` differ."""
+    return tuple((type(v).__name__, v) for v in values)
+
+
+def clear_rank_memo() -> None:
+    """Forget the memoised ranks (:func:`.solve.clear_memo` calls this for cold timings)."""
+    _rank.cache_clear()
 
 
 @functools.lru_cache(maxsize=8)
-def _rank(combos: tuple[Combo, ...], options: tuple[tuple[Any, ...], ...], status_quo: tuple[tuple[str, Any], ...]
-          ) -> np.ndarray:
-    sq_values = [value for _, value in status_quo]
-
-    def key(combo: Combo) -> tuple:
+def _rank(key: tuple, combos: tuple[Combo, ...], options: tuple[tuple[Any, ...], ...],
+          status_quo: tuple[Any, ...]) -> np.ndarray:
+    """The rank of :func:`status_quo_rank`, memoised under its typed ``key`` (a few: one space and status quo per run)."""
+    def order_key(combo: Combo) -> tuple:
         parts = []
-        for name, opts, sq in zip(DISCRETE_TERMS, options, sq_values):
+        for name, opts, sq in zip(DISCRETE_TERMS, options, status_quo):
             value = getattr(combo, name)
             years = _is_year(value) and _is_year(sq)
             parts += [not _same(value, sq), abs(value - sq) if years else 0, opts.index(value)]
         return tuple(parts)
 
-    order = sorted(range(len(combos)), key=lambda k: key(combos[k]))
+    order = sorted(range(len(combos)), key=lambda k: order_key(combos[k]))
     rank = np.empty(len(combos), dtype=int)
     rank[order] = np.arange(len(combos))
     return rank

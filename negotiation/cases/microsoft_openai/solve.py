@@ -20,7 +20,7 @@ from typing import Any, Mapping, TypeVar
 import numpy as np
 
 import negotiation as ng
-from negotiation.cases.microsoft_openai.contract_set import draw_contract, draw_set, optimal_sets, stack
+from negotiation.cases.microsoft_openai.contract_set import clear_rank_memo, draw_contract, draw_set, optimal_sets, stack
 from negotiation.cases.microsoft_openai.parameters import Calibration, Parameters, calibration
 from negotiation.cases.microsoft_openai.payoffs import (
     coefficient_table,
@@ -169,9 +169,11 @@ def _memoised(memo: OrderedDict[bytes, T], key: bytes, build: Callable[[], T]) -
 
 
 def clear_memo() -> None:
-    """Forget the memoised problems and coefficient tables, so the next solve starts cold (benchmarks)."""
+    """Forget the memoised problems, coefficient tables and least-change ranks, so the next solve starts cold
+    (benchmarks)."""
     _PROBLEMS.clear()
     _TABLES.clear()
+    clear_rank_memo()
 
 
 def risk_neutral(u: np.ndarray, risk_aversion: float) -> np.ndarray:
