@@ -10,7 +10,7 @@ until its utilities are within ``TARGET`` (relative) of the engine's, and prints
 brute / engine at that accuracy. The engine's own accuracy is printed too: it is far better
 than ``TARGET`` (the grid would need ~1/error points per axis to match it).
 
-Run: ``python benchmarks/bench_engine.py``; writes ``benchmarks/results/bench_engine.json``.
+Run: ``./run python benchmarks/bench_engine.py``; writes ``benchmarks/results/bench_engine.json``.
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ from pathlib import Path
 import numpy as np
 
 import negotiation as ng
+
+from _cli import parser as cli_parser  # benchmarks/_cli.py
 
 RESULTS = Path(__file__).resolve().parent / "results" / "bench_engine.json"
 REPEATS = 30
@@ -110,6 +112,7 @@ def median_ms(run: Callable[[object], object], repeats: int, setup: Callable[[],
 
 
 def main() -> None:
+    cli_parser(__doc__, "benchmarks/results/bench_engine.json", "about 15 s").parse_args()
     p = problem()
     scale = float(np.abs(ng.ideal_point(p)).max())
     print(f"contract space: e in [0.2, 0.6], y in [0, 1], k in {K_VALUES}; d = {DISAGREEMENT}; target accuracy {TARGET:g}")

@@ -16,7 +16,6 @@ Run: ``python benchmarks/bench_issue12.py [--repeats 5]``.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import platform
@@ -31,6 +30,7 @@ from negotiation.cases.microsoft_openai import problem as case_problem
 from negotiation.cases.microsoft_openai.solve import clear_memo, discount_factors
 from negotiation.cases.microsoft_openai.threats import outside_options
 
+from _cli import parser as cli_parser  # benchmarks/_cli.py
 from machine import reference_seconds  # benchmarks/machine.py: the machine's speed, timed in the same run
 
 RESULTS = Path(__file__).resolve().parent / "results" / "bench_issue12.json"
@@ -90,9 +90,11 @@ def ratio_row(name: str, make: Callable[[], ng.BargainingProblem], rubinstein: C
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=5)
+    parser = cli_parser(__doc__, "benchmarks/results/bench_issue12.json", "about 1 min")
+    parser.add_argument("--repeats", type=int, default=5, help="cold solves of each kind; medians are reported")
     args = parser.parse_args()
+    if args.repeats < 1:
+        parser.error("--repeats must be at least 1")
     p = calibration().central()
     delta, options = discount_factors(p), outside_options(p)
     ratios = [

@@ -1,4 +1,4 @@
-"""Nash point of the Microsoft-OpenAI case: ours vs NegMAS on a grid (``python benchmarks/bench_negmas.py``).
+"""Nash point of the Microsoft-OpenAI case: ours vs NegMAS on a grid (``./run python benchmarks/bench_negmas.py``).
 
 "Ours" is timed twice, as CPU seconds of this process, best of ``REPEATS`` runs: the
 one-at-a-time engine (``solve.problem`` + ``ng.nash_solution``: grid starts and local solves
@@ -33,6 +33,7 @@ so every level is tried rather than only doubling ones. Writes
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import itertools
 import json
 import math
@@ -49,6 +50,9 @@ from negotiation.cases.microsoft_openai.parameters import Parameters, calibratio
 from negotiation.cases.microsoft_openai.payoffs import payoff_functions
 from negotiation.cases.microsoft_openai.solve import clear_memo, commitment_cap, contract_space, disagreement, problem
 from negotiation.cases.microsoft_openai.space import case_space
+
+from _cli import parser as cli_parser  # benchmarks/_cli.py
+from machine import reference_seconds  # benchmarks/machine.py: the machine's speed, timed in the same run
 
 LEVELS = tuple(range(3, 34))
 """Grid levels per continuous term tried by default, in increasing order (until the target or budget)."""
@@ -251,22 +255,30 @@ def parse_levels(text: str) -> list[int]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
-                                     epilog=f"Stops at the first level whose log-Nash gap is <= {TARGET_GAP:g}. "
-                                            f"Writes {OUT.relative_to(Path(__file__).parent.parent)}.")
-    parser.add_argument("--levels", type=parse_levels, default=list(LEVELS),
+    parser = cli_parser(__doc__, f"{OUT.relative_to(Path(__file__).parent.parent)}",
+                        f"about 2 min with the defaults (it stops at the first level whose log-Nash gap is <= "
+                        f"{TARGET_GAP:g})", needs="It needs NegMAS: EXTRAS=test,dask,bench ./run python "
+                                               "benchmarks/bench_negmas.py installs it into ./run's environment.")
+    parser.add_argument("--levels", type=parse_levels, default=argparse.SUPPRESS,
                         help=f"grid levels per continuous term, comma-separated, increasing "
-                             f"(default {LEVELS[0]},...,{LEVELS[-1]}: every one in turn)")
+                             f"(default: {LEVELS[0]},...,{LEVELS[-1]}, every one in turn)")
     parser.add_argument("--budget", type=float, default=BUDGET_SECONDS,
                         help="do not start a NegMAS run predicted to take the NegMAS total over this many "
-                             "CPU seconds (default %(default)s)")
+                             "CPU seconds")
     args = parser.parse_args()
+    args.levels = getattr(args, "levels", list(LEVELS))
+    try:
+        negmas_version = importlib.metadata.version("negmas")
+    except importlib.metadata.PackageNotFoundError:
+        parser.exit(2, "bench_negmas: NegMAS is not installed; run EXTRAS=test,dask,bench ./run python "
+                       "benchmarks/bench_negmas.py (or pip install -e \".[bench]\" in your own environment)\n")
     p = calibration().central()
     ref = ours(p)
     print(f"ours: engine {ref['seconds']:.3f} s CPU, batch {ref['batch_seconds']:.4f} s CPU, "
           f"log-gain {ref['log_gain']:.9f}", flush=True)
     rows, stop = sweep(args.levels, args.budget, p, ref)
     result = {"machine": {"python": platform.python_version(), "platform": platform.platform()},
+              "negmas_version": negmas_version, "machine_reference_seconds": reference_seconds(),
               "command_levels": args.levels, "budget_seconds": args.budget, "stopped": stop,
               "ours": ref, "negmas": rows, "verdict": verdict(rows)}
     OUT.parent.mkdir(parents=True, exist_ok=True)

@@ -1,12 +1,18 @@
-"""Render the README's performance table rows from the benchmark result files.
+"""Render the README's benchmark tables from the benchmark result files.
 
-Each benchmark writes ``benchmarks/results/<name>.json``; this module turns the ones present into
-Markdown rows ``| benchmark | command | result |`` so that the README's numbers are generated,
-never typed. ``python benchmarks/render_table.py`` prints the rows, then the NegMAS table;
-``--write README.md`` puts them between the README's markers (``tests/test_benchmark_table.py``
-checks that the README's block is what the result files give). A result timed with the machine
-reference of ``benchmarks/machine.py`` ends with it, so that figures from different machines can
-be compared.
+Each benchmark writes ``benchmarks/results/<name>.json``; this module turns them into the
+README's two generated blocks, so that its numbers are generated, never typed:
+
+- ``requirements``: the "Computational requirements" table (``bench_reproduce``,
+  ``bench_reproduce_quick``, ``bench_tests``);
+- ``performance``: the "Performance and scaling" table (one row or more per benchmark), then the
+  NegMAS table.
+
+``./run python benchmarks/render_table.py`` prints both; ``--write README.md`` puts each between
+its markers (``<!-- benchmarks/render_table.py: NAME begin -->`` ... ``end -->``), and
+``tests/test_benchmark_table.py`` checks that the README's blocks are what the result files give.
+A result timed beside the machine reference of ``benchmarks/machine.py`` ends with it, so that
+figures from different machines can be compared.
 """
 
 from __future__ import annotations
@@ -16,6 +22,18 @@ from collections.abc import Callable
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
+RUN = "./run python benchmarks/"
+"""How the README's commands run a benchmark (in ./run's environment, where the package is installed)."""
+
+
+def _minutes(seconds: float) -> str:
+    """``"1 min 6 s"`` or ``"48 s"``."""
+    whole = int(round(seconds))
+    return f"{whole // 60} min {whole % 60} s" if whole >= 60 else f"{whole} s"
+
+
+def _memory(mb: float) -> str:
+    return f"{mb / 1024:.1f} GB" if mb >= 1024 else f"{mb:.0f} MB"
 
 
 def engine_row(r: dict) -> str:
@@ -24,7 +42,7 @@ def engine_row(r: dict) -> str:
     others = "; ".join(f"{name.replace('kalai_smorodinsky', 'KS')} {by[name]['engine_cpu_ms']:.1f} ms, {by[name]['ratio_cpu']:.0f}x"
                        for name in ("kalai_smorodinsky", "egalitarian", "utilitarian"))
     return ("| engine vs brute-force grid at equal accuracy (3-term contract space: 2 continuous terms, 1 discrete with 4 values) "
-            f"| `python benchmarks/bench_engine.py` | Nash {nash['engine_cpu_ms']:.1f} ms median CPU per cold solve, "
+            f"| `{RUN}bench_engine.py` | Nash {nash['engine_cpu_ms']:.1f} ms median CPU per cold solve, "
             f"{nash['ratio_cpu']:.0f}x faster than the grid ({others}) |")
 
 
@@ -33,31 +51,33 @@ def issue12_rows(r: dict) -> str:
                        f"({row['nash_seconds']:.3g} s)" for row in r["rubinstein_vs_nash"])
     concepts = ", ".join(f"{c['concept']} {c['seconds']:.2f} s" for c in r["predict_seconds"])
     return ("| Rubinstein against Nash on the same contract problem, cold, same run "
-            f"| `python benchmarks/bench_issue12.py` | {ratios} |\n"
+            f"| `{RUN}bench_issue12.py` | {ratios} |\n"
             "| every concept one at a time on the case, `predict(concept)` at central values "
-            f"| `python benchmarks/bench_issue12.py` | {r['predict_total_seconds']:.1f} s CPU in total, cold each ({concepts}) |"
-            + ("" if "predict_in_sequence_seconds" not in r else
-               "\n| the seven concepts in sequence on the case, sharing one problem and its frontier "
-               f"| `python benchmarks/bench_issue12.py` | {r['predict_in_sequence_seconds']:.1f} s CPU in total |"))
+            f"| `{RUN}bench_issue12.py` | {r['predict_total_seconds']:.1f} s CPU in total, cold each, medians of "
+            f"{r['repeats']} ({concepts}) |\n"
+            "| the seven concepts in sequence on the case at central values, sharing one problem and its frontier "
+            f"| `{RUN}bench_issue12.py` | {r['predict_in_sequence_seconds']:.1f} s CPU in total |")
 
 
 def batch_row(r: dict) -> str:
-    return ("| batch path, full case, all seven concepts "
-            f"| `python benchmarks/bench_batch.py --draws {r['draws']} --engine-draws {r['engine_draws']}` "
-            f"| {r['draws']:,} draws in {r['batch_seconds_all_concepts']:.1f} s ({r['draws_per_second_all_concepts']:,.0f} draws/s, "
-            f"{r['workers']} processes); the one-at-a-time engine takes {r['engine_seconds_per_draw_all_concepts']:.1f} s per draw "
-            "for the seven concepts cold each"
-            + ("" if "engine_seconds_per_draw_in_sequence" not in r else
-               f", {r['engine_seconds_per_draw_in_sequence']:.1f} s in sequence") + " |")
+    runs = ", ".join(f"{t:.2f}" for t in r["batch_seconds_runs"])
+    return ("| batch path, full case, all seven concepts, against the one-at-a-time engine "
+            f"| `{RUN}bench_batch.py --draws {r['draws']} --engine-draws {r['engine_draws']}` "
+            f"| {r['draws']:,} draws in {r['batch_seconds_all_concepts']:.1f} s wall on {r['workers']} processes "
+            f"(median of {runs} s; {r['draws_per_second_all_concepts']:,.0f} draws/s); the engine takes "
+            f"{r['engine_seconds_per_draw_all_concepts']:.1f} s CPU per draw for the seven concepts cold each "
+            f"({r['engine_seconds_per_draw_in_sequence']:.1f} s in sequence; medians over the first {r['engine_draws']} draws), "
+            f"so engine / batch = {r['speedup_extrapolated']:,.0f} ({r['speedup_per_core_extrapolated']:,.0f} per core; "
+            "extrapolated from those draws) |")
 
 
 def reproduce_row(r: dict) -> str:
     slowest = ", ".join(f"{name} {seconds:.0f} s" for name, seconds in
                         sorted(r["experiments"].items(), key=lambda kv: -kv[1])[:3])
     what = "every experiment, quick parameters" if r["quick"] else "every experiment, figure, table and the paper"
-    return (f"| `{r['command']}` from a clean copy ({what}) | `python benchmarks/bench_reproduce.py"
-            f"{' --quick' if r['quick'] else ''}` | {r['wall_seconds']:.0f} s wall on {r['jobs']} processes; the experiments "
-            f"one after another would take {r['experiments_sequential_seconds']:.0f} s (slowest: {slowest}) |")
+    return (f"| `{r['command']}` from a clean copy ({what}) | `{RUN}bench_reproduce.py"
+            f"{' --quick' if r['quick'] else ''}` | {r['wall_seconds']:.0f} s wall on {r['jobs']} processes; the experiments' "
+            f"own times sum to {r['experiments_sequential_seconds']:.0f} s (slowest: {slowest}) |")
 
 
 def negmas_row(r: dict) -> str:
@@ -70,8 +90,8 @@ def negmas_row(r: dict) -> str:
     else:
         result = (f"NegMAS did not get within {v['target_gap']:.0e} up to {max(int(k) for k in v['gap_by_levels'])} levels "
                   f"(smallest gap {v['smallest_gap']:.1e}; table below)")
-    return (f"| NegMAS (grid enumeration) vs ours on the case's Nash point | `python benchmarks/bench_negmas.py --levels {levels} "
-            f"--budget {r['budget_seconds']:.0f}` | {result} |")
+    return (f"| NegMAS {r.get('negmas_version', '')} (grid enumeration) vs ours on the case's Nash point, CPU seconds "
+            f"| `EXTRAS=test,dask,bench {RUN}bench_negmas.py --levels {levels} --budget {r['budget_seconds']:.0f}` | {result} |")
 
 
 def negmas_table(r: dict) -> str:
@@ -82,7 +102,7 @@ def negmas_table(r: dict) -> str:
     return "\n".join(rows)
 
 
-RENDERERS: dict[str, Callable[[dict], str]] = {
+PERFORMANCE: dict[str, Callable[[dict], str]] = {
     "bench_engine": engine_row,
     "bench_batch": batch_row,
     "bench_issue12": issue12_rows,
@@ -100,45 +120,81 @@ def with_reference(rows: str, r: dict) -> str:
     return "\n".join(row[:-2] + note for row in rows.split("\n"))
 
 
+def _load(name: str, results: Path) -> dict | None:
+    path = results / f"{name}.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
 def table_rows(results: Path = RESULTS) -> list[str]:
-    """The table rows of every benchmark whose result file exists, in ``RENDERERS`` order."""
-    rows = []
-    for name, render in RENDERERS.items():
-        if (results / f"{name}.json").exists():
-            r = json.loads((results / f"{name}.json").read_text())
-            rows.append(with_reference(render(r), r))
-    return rows
+    """The performance rows of every benchmark whose result file exists, in ``PERFORMANCE`` order."""
+    return [with_reference(render(r), r) for name, render in PERFORMANCE.items()
+            if (r := _load(name, results)) is not None]
 
 
-BEGIN, END = "<!-- benchmarks/render_table.py: begin -->", "<!-- benchmarks/render_table.py: end -->"
-"""The README's generated block lies between these two lines."""
-
-
-def block(results: Path = RESULTS) -> str:
-    """The README's generated block: the table of every benchmark, then the NegMAS table."""
+def performance(results: Path = RESULTS) -> str:
+    """The "Performance and scaling" block: the benchmark table, then the NegMAS table."""
     lines = ["| benchmark | command | result |", "|---|---|---|", *table_rows(results)]
-    if (results / "bench_negmas.json").exists():
-        lines += ["", negmas_table(json.loads((results / "bench_negmas.json").read_text()))]
+    if (negmas := _load("bench_negmas", results)) is not None:
+        lines += ["", negmas_table(negmas)]
     return "\n".join(lines)
 
 
-def with_block(readme: str, results: Path = RESULTS) -> str:
-    """``readme`` with the text between BEGIN and END replaced by :func:`block`."""
-    if BEGIN not in readme or END not in readme:
-        raise ValueError(f"the README has no generated block: add the lines {BEGIN!r} and {END!r}")
-    head, rest = readme.split(BEGIN, 1)
-    return f"{head}{BEGIN}\n{block(results)}\n{END}{rest.split(END, 1)[1]}"
+def requirements(results: Path = RESULTS) -> str:
+    """The "Computational requirements" block: the README's two commands (and the quick variant), measured."""
+    lines = ["| command | wall time | CPU time | peak memory (largest process) | what it does | measured by |",
+             "|---|---|---|---|---|---|"]
+    for name, command, what in (
+            ("bench_reproduce", "./run reproduce --force",
+             "11 experiments, every figure, the tables and macros, `paper/main.pdf`"),
+            ("bench_reproduce_quick", "./run reproduce --quick --force",
+             "the same with the `[quick]` sizes of each experiment, into `results-quick/`, no paper")):
+        if (r := _load(name, results)) is not None:
+            lines.append(f"| `{command}` | {_minutes(r['wall_seconds'])} ({r['jobs']} experiments at once) "
+                         f"| {_minutes(r['cpu_seconds'])} | {_memory(r['peak_memory_mb'])} | {what} "
+                         f"| `{RUN}bench_reproduce.py{' --quick' if r['quick'] else ''}` |")
+    if (r := _load("bench_tests", results)) is not None:
+        c = r["counts"]
+        lines.append(f"| `./run test` | {_minutes(r['wall_seconds'])} (one pytest-xdist worker per core) "
+                     f"| {_minutes(r['cpu_seconds'])} | {_memory(r['peak_memory_mb'])} "
+                     f"| {c['passed'] + c['skipped']} tests ({c['passed']} passed, {c['skipped']} skipped): property-based "
+                     "axiom tests, the well-posedness checks of the case, engine-vs-batch agreement on draws of the case "
+                     f"and the quick runs of every experiment | `{RUN}bench_tests.py` |")
+    references = sorted({f"{r['machine_reference_seconds']:.2f} s" for name in ("bench_reproduce", "bench_reproduce_quick",
+                                                                                 "bench_tests")
+                         if (r := _load(name, results)) is not None and "machine_reference_seconds" in r})
+    if references:
+        lines += ["", f"Machine reference of these runs (`{RUN}machine.py`): {', '.join(references)} of CPU."]
+    return "\n".join(lines)
+
+
+BLOCKS: dict[str, Callable[[Path], str]] = {"requirements": requirements, "performance": performance}
+
+
+def markers(name: str) -> tuple[str, str]:
+    """The lines between which the README holds the block ``name``."""
+    return f"<!-- benchmarks/render_table.py: {name} begin -->", f"<!-- benchmarks/render_table.py: {name} end -->"
+
+
+def with_blocks(readme: str, results: Path = RESULTS) -> str:
+    """``readme`` with the text between each block's markers replaced by the block (:data:`BLOCKS`)."""
+    for name, render in BLOCKS.items():
+        begin, end = markers(name)
+        if begin not in readme or end not in readme:
+            raise ValueError(f"the README has no generated block {name!r}: add the lines {begin!r} and {end!r}")
+        head, rest = readme.split(begin, 1)
+        readme = f"{head}{begin}\n{render(results)}\n{end}{rest.split(end, 1)[1]}"
+    return readme
 
 
 if __name__ == "__main__":
     import argparse
 
-    parser = argparse.ArgumentParser(description="Print the README's performance tables from benchmarks/results/*.json, "
+    parser = argparse.ArgumentParser(description="Print the README's benchmark tables from benchmarks/results/*.json, "
                                                  "or (--write) put them into the README between its markers.")
-    parser.add_argument("--write", type=Path, metavar="README", help="rewrite this file's generated block in place")
+    parser.add_argument("--write", type=Path, metavar="README", help="rewrite this file's generated blocks in place")
     args = parser.parse_args()
     if args.write is None:
-        print(block())
+        print("\n\n".join(render(RESULTS) for render in BLOCKS.values()))
     else:
-        args.write.write_text(with_block(args.write.read_text()))
-        print(f"wrote the performance tables into {args.write}")
+        args.write.write_text(with_blocks(args.write.read_text()))
+        print(f"wrote the benchmark tables into {args.write}")

@@ -1,4 +1,4 @@
-"""The README's performance tables are generated from the benchmark result files, never typed."""
+"""The README's benchmark tables (requirements and performance) are generated from the result files, never typed."""
 
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ def _render_table():
     return module
 
 
-def test_readme_performance_block_is_what_the_benchmark_files_give():
+def test_readme_benchmark_blocks_are_what_the_benchmark_files_give():
     render = _render_table()
     readme = (ROOT / "README.md").read_text()
-    assert render.with_block(readme) == readme, (
-        "README.md's performance tables differ from benchmarks/results/*.json: "
-        "run python benchmarks/render_table.py --write README.md")
+    assert render.with_blocks(readme) == readme, (
+        "README.md's benchmark tables differ from benchmarks/results/*.json: "
+        "run ./run python benchmarks/render_table.py --write README.md")
