@@ -120,18 +120,13 @@ def _alpha_range(problem: BargainingProblem, u: np.ndarray) -> tuple[float, floa
         left, right = frontier_slopes(problem.frontier, float(u[0]))
         if np.isfinite(right) and abs(left - right) <= KINK_TOL * (1.0 + abs(left)):
             left = right = frontier_slope(problem.frontier, float(u[0]))
-        return _alpha_from_slope(gains, left), _alpha_from_slope(gains, right)
+        return supporting_weight(gains, left), supporting_weight(gains, right)
     alpha = _alpha_by_root(problem, u)
     return alpha, alpha
 
 
 def _show(x: np.ndarray) -> tuple[float, ...]:
     return tuple(float(v) for v in x)
-
-
-def _alpha_from_slope(gains: np.ndarray, slope: float) -> float:
-    """alpha = g1 |phi'| / (g2 + g1 |phi'|) from the first-order condition (:func:`.nash.supporting_weight`)."""
-    return supporting_weight(gains, slope)
 
 
 def _alpha_by_root(problem: BargainingProblem, u: np.ndarray) -> float:
@@ -165,18 +160,14 @@ def _alpha_by_root(problem: BargainingProblem, u: np.ndarray) -> float:
             break
         estimate = float(np.clip(estimate, lo, hi))
         alpha, move = estimate, abs(estimate - alpha)
-    width = max(2.0 * move, BRACKET_HALF_WIDTH)
-    a = max(lo, alpha - width)
-    while excess(a) > 0 and a > lo:
-        width *= BRACKET_GROWTH
-        a = max(lo, alpha - width)
-    if a == lo and excess(lo) >= 0:
-        return lo
-    width = max(2.0 * move, BRACKET_HALF_WIDTH)
-    b = min(hi, alpha + width)
-    while excess(b) < 0 and b < hi:
-        width *= BRACKET_GROWTH
-        b = min(hi, alpha + width)
-    if b == hi and excess(hi) <= 0:
-        return hi
-    return float(brentq(excess, a, b, xtol=ALPHA_XTOL))
+    bracket = []
+    for side, end in ((-1.0, lo), (1.0, hi)):  # below the estimate e must be <= 0, above it >= 0
+        width = max(2.0 * move, BRACKET_HALF_WIDTH)
+        x = float(np.clip(alpha + side * width, lo, hi))
+        while side * excess(x) < 0 and x != end:
+            width *= BRACKET_GROWTH
+            x = float(np.clip(alpha + side * width, lo, hi))
+        if x == end and side * excess(end) <= 0:
+            return end
+        bracket.append(x)
+    return float(brentq(excess, *bracket, xtol=ALPHA_XTOL))

@@ -89,11 +89,11 @@ def status_quo_rank(combos: Sequence[Combo], space: CaseSpace, status_quo: Mappi
     each value with its type (``True == 1`` in Python, but they are different options here).
     """
     combos = tuple(combos)
+    options = tuple(space.discrete[name].options for name in DISCRETE_TERMS)
+    sq = tuple(status_quo[name] for name in DISCRETE_TERMS)
     key = (_typed(tuple(getattr(k, name) for k in combos for name in DISCRETE_TERMS)),
-           tuple(_typed(space.discrete[name].options) for name in DISCRETE_TERMS),
-           _typed(tuple(status_quo[name] for name in DISCRETE_TERMS)))
-    return _rank(key, combos, tuple(space.discrete[name].options for name in DISCRETE_TERMS),
-                 tuple(status_quo[name] for name in DISCRETE_TERMS)).copy()
+           tuple(map(_typed, options)), _typed(sq))
+    return _rank(key, combos, options, sq).copy()
 
 
 def _typed(values: tuple[Any, ...]) -> tuple[tuple[str, Any], ...]:
