@@ -17,8 +17,8 @@ from negotiation.cases.microsoft_openai.parameters import (
     apply_overrides,
     calibration,
     check_prediction_inputs,
-    load_calibration,
 )
+from negotiation.kit.calibration import load_calibration
 from negotiation.cli import main
 from negotiation.pipeline.registry import Experiment, register, unregister
 from negotiation.pipeline.results import Results
@@ -30,9 +30,8 @@ ENTRY = 'unit = "1/yr"\nlow = {low}\ncentral = {central}\nhigh = {high}\ndate = 
 
 def _toml(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, extra: dict[str, str] | None = None,
           text: str | None = None) -> Path:
-    """A small calibration file with two parameters, ``a`` below ``b``; the model's field list is
-    patched to these two names so the test does not depend on the case's parameter list."""
-    monkeypatch.setattr(P, "PARAMETER_NAMES", ("a", "b"))
+    """A small calibration file with two parameters, ``a`` below ``b``, read by the kit (the file
+    declares its own parameters), so the test does not depend on the case's parameter list."""
     entries = {"a": ENTRY.format(low=0.03, central=0.07, high=0.12, date="2025-06-30") + 'must_be_below = "b"\n',
                "b": ENTRY.format(low=0.15, central=0.2, high=0.3, date="2025-06-30")}
     entries.update(extra or {})

@@ -32,6 +32,7 @@ from negotiation.cases.microsoft_openai import amendment_terms as at
 from negotiation.cases.microsoft_openai import parameters as p25
 from negotiation.cases.microsoft_openai import solve as s25
 from negotiation.cases.microsoft_openai.payoffs import contract_utilities
+from negotiation.kit.calibration import parse_spec
 
 DATA_DIR = Path(__file__).parent / "data"
 CALIBRATION_FILE = DATA_DIR / "calibration_2026.toml"
@@ -61,7 +62,8 @@ def calibration() -> p25.Calibration:
     base = p25.calibration()
     sources = {**{s.id: {"title": s.title, "url": s.url, "date": s.date.isoformat()} for s in base.sources.values()},
                **data["sources"]}
-    document = base.document() | {"sources": sources}
+    header = {"cutoff": AMENDMENT_DATE.isoformat(), "cutoff_event": "the amendment"}
+    document = base.document() | {"calibration": header, "sources": sources}
     merged = p25.parse_calibration(document, "2025 calibration + 2026 sources")
     return p25.apply_overrides(merged, data["overrides"])
 
@@ -70,7 +72,7 @@ def term_specs() -> dict[str, p25.ParameterSpec]:
     """The amendment terms' own inputs, validated as calibration entries."""
     data = _data()
     sources = p25.parse_sources(data["sources"])
-    return {name: p25._parse_spec(name, entry, sources, CALIBRATION_FILE.name)  # noqa: SLF001 (one validator)
+    return {name: parse_spec(name, entry, sources, CALIBRATION_FILE.name)
             for name, entry in data["parameters"].items()}
 
 
