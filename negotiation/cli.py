@@ -14,9 +14,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from negotiation.cases.microsoft_openai.parameters import CalibrationError
+from negotiation.kit.calibration import CalibrationError
+from negotiation.kit.case import CaseError
 from negotiation.pipeline.compare import ATOL, RTOL
-from negotiation.pipeline.config import load_config, load_configs
+from negotiation.pipeline.config import load_config, scan_configs
 from negotiation.pipeline.paper import PaperError
 from negotiation.pipeline.progress import Progress, SilentProgress, StderrProgress
 from negotiation.pipeline.reproduction import Layout, check, reproduce
@@ -113,10 +114,11 @@ def build_parser() -> argparse.ArgumentParser:
     sweep = commands.add_parser(
         "sweep",
         parents=[common],
-        help="Monte Carlo of the case's predictions over the calibration ranges (resumable)",
+        help="Monte Carlo of a case's predictions over its calibration ranges (resumable)",
         description=(
-            "Solve the case for N parameter draws (uniform on the calibration ranges) with the "
-            "closed-form batch path, in chunks on a process pool or a Dask cluster. Finished chunks "
+            "Solve the case named by --case for N parameter draws (uniform on the calibration ranges), "
+            "with the case's own batch path if it has one, else one draw at a time through the engine, "
+            "in chunks on a process pool or a Dask cluster. Finished chunks "
             "are checkpointed under OUT/checkpoints; after an interruption (Ctrl-C) rerun the same "
             "command with --resume to finish. Writes OUT/draws.npz (every output, one row per draw, "
             "the feasibility mask, and codes.<term>: the option each code of a discrete term stands for) "
@@ -125,10 +127,12 @@ def build_parser() -> argparse.ArgumentParser:
             "parameters; the calibration's provenance)."
         ),
     )
+    sweep.add_argument("--case", required=True,
+                       help="the case: a module path (e.g. negotiation.cases.microsoft_openai) or a case.py file")
     sweep.add_argument("--draws", type=int, required=True, help="number of parameter draws (>= 1)")
     sweep.add_argument("--out", type=Path, required=True, help="output folder (created)")
     sweep.add_argument("--seed", type=int, default=2025, help="seed of the draws (default %(default)s)")
-    sweep.add_argument("--concepts", help="comma-separated solution concepts (default: all seven of the case)")
+    sweep.add_argument("--concepts", help="comma-separated solution concepts (default: every concept the case offers)")
     sweep.add_argument("--chunk", type=int, default=4096, help="draws per task (does not change results; default %(default)s)")
     sweep.add_argument("--workers", type=int, help="processes of a local pool (default: one per CPU for large sweeps)")
     sweep.add_argument("--scheduler", help=f"address of a running Dask scheduler, e.g. tcp://host:8786 (needs the 'dask' extra; "
@@ -138,26 +142,26 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    import functools
     import json
     from concurrent.futures import ProcessPoolExecutor
 
     import numpy as np
 
-    from negotiation.cases.microsoft_openai import monte_carlo
-    from negotiation.cases.microsoft_openai.parameters import calibration
+    from negotiation.kit import monte_carlo
+    from negotiation.kit.case import load_case
     from negotiation.pipeline.atomic import atomic_write_bytes, atomic_write_text
     from negotiation.sweep import CheckpointsExist, stderr_progress, sweep
 
+    case = load_case(args.case)
     try:
-        requested = monte_carlo.CONCEPTS if args.concepts is None else tuple(c.strip() for c in args.concepts.split(",") if c.strip())
-        concepts = monte_carlo.check_concepts(requested)
+        requested = None if args.concepts is None else tuple(c.strip() for c in args.concepts.split(",") if c.strip())
+        concepts = monte_carlo.check_concepts(case, requested)
     except ValueError as error:
         raise ConfigError(f"--concepts: {error}") from None
     for name, value in (("--draws", args.draws), ("--chunk", args.chunk), ("--workers", args.workers or 1)):
         if value < 1:
             raise ConfigError(f"{name} must be a whole number >= 1, got {value}")
-    request = {"draws": args.draws, "seed": args.seed, "concepts": list(concepts), "chunk": args.chunk}
+    request = {"case": args.case, "draws": args.draws, "seed": args.seed, "concepts": list(concepts), "chunk": args.chunk}
     record = args.out / "sweep.json"
     if args.resume and record.is_file() and json.loads(record.read_text()) != request:
         raise ConfigError(f"{record}: --resume needs the same arguments as the interrupted sweep: {record.read_text().strip()}")
@@ -168,7 +172,7 @@ def _sweep(args: argparse.Namespace) -> int:
     else:
         executor = ProcessPoolExecutor(max_workers=args.workers) if args.workers else None
     try:
-        result = sweep(functools.partial(monte_carlo.evaluate, concepts=concepts), calibration(), args.draws, args.seed,
+        result = sweep(monte_carlo.model(case, concepts), case.calibration(), args.draws, args.seed,
                        args.chunk, executor=executor, checkpoint_dir=args.out / "checkpoints", resume=args.resume,
                        progress=None if args.quiet else stderr_progress)
     except CheckpointsExist as error:
@@ -185,7 +189,7 @@ def _sweep(args: argparse.Namespace) -> int:
             executor.shutdown()
         if client is not None:
             client.close()
-    labels = {term: tuple(str(v) for v in values) for term, values in monte_carlo.DISCRETE_OPTIONS.items()}
+    labels = {term: tuple(str(v) for v in values) for term, values in monte_carlo.option_codes(case).items()}
     options = {f"{concept}.{term}": names for concept in concepts for term, names in labels.items()}
     codes = {f"codes.{term}": np.array(names) for term, names in labels.items()}
     atomic_write_bytes(args.out / "draws.npz", _npz_bytes({"feasible": result.feasible, **result.outputs, **codes}))
@@ -193,7 +197,7 @@ def _sweep(args: argparse.Namespace) -> int:
         "n": result.n_draws, "n_feasible": result.n_feasible, "seed": args.seed, "concepts": list(concepts),
         "infeasible_draws": result.infeasible_draws.tolist(),
         "infeasible_parameters": {k: np.asarray(v).tolist() for k, v in result.infeasible_parameters.items()},
-        "calibration": calibration().provenance(),
+        "case": args.case, "calibration": case.calibration().provenance(),
         "codes": {term: {str(code): name for code, name in enumerate(names)} | {"-1": NO_OPTION} for term, names in labels.items()},
         "outputs": {name: _output_summary(result, name, options.get(name)) for name in result.outputs},
     }
@@ -248,19 +252,22 @@ def _npz_bytes(arrays: dict) -> bytes:
     return buffer.getvalue()
 
 
-_LIST_HEADER = ("EXPERIMENT (KIND if other)", "ROLE", "FILE", "DESCRIPTION")
+_LIST_HEADER = ("EXPERIMENT (KIND if other)", "ROLE", "CASE", "FILE", "DESCRIPTION")
 
 
 def _list(args: argparse.Namespace) -> int:
-    configs = load_configs(args.root / "experiments")
+    configs, problems = scan_configs(args.root / "experiments")
+    for problem in problems:
+        print(f"negotiation: skipped: {problem}", file=sys.stderr)
     if not configs:
         print(f"no experiments in {args.root / 'experiments'}", file=sys.stderr)
         return EXIT_OK
-    rows = [(config.name if config.kind == config.name else f"{config.name} ({config.kind})",
-             config.experiment.role, config.path.as_posix()) for config in configs]
-    widths = [max(len(header), *(len(row[i]) for row in rows)) for i, header in enumerate(_LIST_HEADER[:3])]
+    rows = [(config.name if config.kind == config.name else f"{config.name} ({config.kind.rsplit('.', 1)[-1]})",
+             config.experiment.role, config.case.name if config.case is not None else "-", config.path.as_posix())
+            for config in configs]
+    widths = [max(len(header), *(len(row[i]) for row in rows)) for i, header in enumerate(_LIST_HEADER[:-1])]
     line = lambda cells, description: "  ".join(c.ljust(w) for c, w in zip(cells, widths)) + "  " + description  # noqa: E731
-    print(line(_LIST_HEADER[:3], _LIST_HEADER[3]))
+    print(line(_LIST_HEADER[:-1], _LIST_HEADER[-1]))
     for config, row in zip(configs, rows):
         print(line(row, config.description))
         if args.verbose:
@@ -293,8 +300,9 @@ def _reproduce(args: argparse.Namespace, progress: Progress) -> int:
         return EXIT_OK
     summary = reproduce(layout, force=args.force, quick=args.quick, paper=not args.no_paper, progress=progress,
                         jobs=args.jobs)
-    progress.message(f"ran {len(summary.ran)}, skipped {len(summary.skipped)} (up to date)")
-    return EXIT_OK
+    progress.message(f"ran {len(summary.ran)}, skipped {len(summary.skipped)} (up to date)"
+                     + (f", {len(summary.problems)} invalid configuration(s) skipped" if summary.problems else ""))
+    return EXIT_ERROR if summary.problems else EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -309,6 +317,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "sweep":
             return _sweep(args)
         return _reproduce(args, progress)
-    except (ConfigError, CalibrationError, PaperError) as error:
+    except (ConfigError, CalibrationError, CaseError, PaperError) as error:
         print(f"negotiation: error: {error}", file=sys.stderr)
         return EXIT_ERROR

@@ -127,7 +127,8 @@ def test_prediction_check_names_parameter_and_date() -> None:
 
 def _experiment_file(tmp_path: Path, kind: str, date: str) -> Path:
     path = tmp_path / f"{kind}.toml"
-    path.write_text(f'[experiment]\nname = "late"\nkind = "{kind}"\ndescription = "x"\nseed = 1\n\n'
+    path.write_text(f'[experiment]\nname = "late"\nkind = "{kind}"\ncase = "negotiation.cases.microsoft_openai"\n'
+                    f'description = "x"\nseed = 1\n\n'
                     f'[calibration.overrides]\nsoftbank_at_risk = {{ date = {date} }}\n')
     return path
 

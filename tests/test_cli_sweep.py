@@ -5,10 +5,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from negotiation.cases.microsoft_openai import monte_carlo
+from negotiation.kit import monte_carlo
 from negotiation.cli import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, main
 
-ARGS = ["sweep", "--draws", "120", "--chunk", "30", "--concepts", "nash,utilitarian", "--quiet"]
+ARGS = ["sweep", "--case", "negotiation.cases.microsoft_openai", "--draws", "120", "--chunk", "30", "--concepts", "nash,utilitarian", "--quiet"]
 
 
 def run(out: Path, *extra: str) -> int:
@@ -26,11 +26,11 @@ def test_interrupted_sweep_keeps_chunks_and_resume_finishes_it(tmp_path, monkeyp
     assert run(tmp_path / "full") == EXIT_OK
     original, calls = monte_carlo.evaluate, []
 
-    def interrupted(parameters, concepts):
+    def interrupted(case, parameters, concepts):
         calls.append(1)
         if len(calls) == 3:
             raise KeyboardInterrupt
-        return original(parameters, concepts)
+        return original(case, parameters, concepts)
 
     interrupted.__module__, interrupted.__qualname__ = original.__module__, original.__qualname__  # same sweep identity
     monkeypatch.setattr(monte_carlo, "evaluate", interrupted)
@@ -44,13 +44,13 @@ def test_interrupted_sweep_keeps_chunks_and_resume_finishes_it(tmp_path, monkeyp
 
 @pytest.mark.parametrize("extra, word", [(["--concepts", "nash,bogus"], "--concepts"), (["--draws", "0"], "--draws")])
 def test_bad_arguments_are_named(tmp_path, capsys, extra, word):
-    assert main(["sweep", "--out", str(tmp_path), "--draws", "10", *extra]) == EXIT_ERROR
+    assert main(["sweep", "--case", "negotiation.cases.microsoft_openai", "--out", str(tmp_path), "--draws", "10", *extra]) == EXIT_ERROR
     assert word in capsys.readouterr().err
 
 
 def test_resume_refuses_other_arguments(tmp_path, capsys):
     assert run(tmp_path) == EXIT_OK
-    assert main(["sweep", "--draws", "60", "--chunk", "30", "--concepts", "nash", "--out", str(tmp_path), "--resume"]) == EXIT_ERROR
+    assert main(["sweep", "--case", "negotiation.cases.microsoft_openai", "--draws", "60", "--chunk", "30", "--concepts", "nash", "--out", str(tmp_path), "--resume"]) == EXIT_ERROR
     assert "same arguments" in capsys.readouterr().err
 
 

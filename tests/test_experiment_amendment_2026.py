@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from negotiation.cases import microsoft_openai_2026 as case
-from negotiation.experiments import amendment_2026 as exp
+from negotiation.cases.microsoft_openai_2026.experiments import amendment_2026 as exp
 from negotiation.pipeline import load_config, run_experiment
 from negotiation.pipeline.latex import camel_case
 

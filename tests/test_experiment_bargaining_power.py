@@ -12,7 +12,7 @@ import pytest
 from negotiation.batch import nash_batch
 from negotiation.cases.microsoft_openai import calibration, compare
 from negotiation.cases.microsoft_openai.batch import family
-from negotiation.experiments._case_views import implied_weights, radial_positions, replicate
+from negotiation.cases.microsoft_openai.experiments._case_views import implied_weights, radial_positions, replicate
 from negotiation.pipeline import load_config, run_experiment
 
 CONFIG = Path(__file__).resolve().parents[1] / "experiments" / "bargaining_power.toml"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from negotiation.cases.microsoft_openai import CONCEPTS
-from negotiation.experiments.counterfactuals import CONTRACTS
+from negotiation.cases.microsoft_openai.experiments.counterfactuals import CONTRACTS
 from negotiation.pipeline import load_config, run_experiment
 
 CONFIG = Path(__file__).resolve().parents[1] / "experiments" / "counterfactuals.toml"

@@ -32,6 +32,6 @@ def test_quick_run_reports_the_restriction_and_both_prediction_sets(tmp_path: Pa
 
 
 def test_the_settlement_is_never_read() -> None:
-    from negotiation.experiments import revealed_preference as rp
+    from negotiation.cases.microsoft_openai.experiments import revealed_preference as rp
 
     assert not any("settlement" in name or "compare" in name for name in vars(rp))  # a prediction, not a fit

@@ -12,7 +12,7 @@ import pytest
 from negotiation.cases.microsoft_openai import CONCEPTS
 from negotiation.cases.microsoft_openai.compare import CONTINUOUS_RANGES
 from negotiation.cases.microsoft_openai.payoffs import DISCRETE_OPTIONS
-from negotiation.experiments.sensitivity import MemoModel
+from negotiation.cases.microsoft_openai.experiments.sensitivity import MemoModel
 from negotiation.pipeline import SilentProgress, load_config, run_experiment
 from negotiation.sensitivity import Range, sobol_convergence
 

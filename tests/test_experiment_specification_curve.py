@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from negotiation.cases.microsoft_openai import calibration
-from negotiation.experiments import specification_curve as sc
+from negotiation.cases.microsoft_openai.experiments import specification_curve as sc
 from negotiation.pipeline import load_config, run_experiment
 
 ROOT = Path(__file__).parents[1]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from pathlib import Path
 
 import pytest
@@ -44,13 +46,14 @@ def test_invalid_config_names_the_key_and_file(tmp_path: Path, toy_kind: Experim
     assert str(path) in str(info.value)
 
 
-def test_reproduce_validates_everything_before_any_work(tmp_path: Path, toy_kind: Experiment) -> None:
-    """One bad file among good ones: nothing runs, nothing is written."""
+def test_reproduce_reports_and_skips_a_bad_file_and_runs_the_rest(tmp_path: Path, toy_kind: Experiment) -> None:
+    """One bad file among good ones: it is reported and skipped, the good one runs."""
     write_toy(tmp_path, "good")
     _replace(write_toy(tmp_path, "zz_bad"), "draws = 200", "draws = 0")
-    with pytest.raises(ConfigError, match=r"bad.toml \[parameters\] draws"):
-        reproduce(Layout(tmp_path), paper=False)
-    assert not (tmp_path / "results").exists()
+    summary = reproduce(Layout(tmp_path), paper=False)
+    assert summary.ran == ("good",)
+    assert len(summary.problems) == 1 and re.search(r"bad.toml \[parameters\] draws", summary.problems[0])
+    assert not (tmp_path / "results" / "zz_bad").exists()
 
 
 def test_defaults_fill_in_and_quick_overrides(tmp_path: Path, toy_kind: Experiment) -> None:

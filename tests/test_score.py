@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from negotiation.cases.microsoft_openai import CONCEPTS, compare, score
-from negotiation.experiments import baseline
+from negotiation.cases.microsoft_openai.experiments import baseline
 from negotiation.pipeline.latex import camel_case
 
 
@@ -118,7 +118,7 @@ def test_sentences_and_table_come_from_the_scores() -> None:
 
 def test_experiment_writes_the_proper_scores(tmp_path: Path) -> None:
     from negotiation.pipeline import load_config, run_experiment
-    out = run_experiment(load_config(Path(baseline.__file__).parents[2] / "experiments" / "baseline.toml"), tmp_path,
+    out = run_experiment(load_config(Path(__file__).resolve().parents[1] / "experiments" / "baseline.toml"), tmp_path,
                          quick=True).directory
     assert (out / "tables" / "proper_scores.csv").is_file()
     macros = (out / "macros.tex").read_text()

@@ -99,6 +99,12 @@ class Case:
     predict : callable or None
         A case's own solver with the signature of :func:`negotiation.kit.predict.predict` less
         the case (a closed form, say); the kit's generic one otherwise.
+    calibration_loader : callable or None
+        ``calibration_loader() -> Calibration``: how a case that derives its calibration (from
+        another case's, say) builds it; ``calibration_file`` is read by the kit otherwise.
+    evaluate : callable or None
+        A case's own Monte Carlo model ``evaluate(parameters, concepts) -> {output: array}`` with
+        the outputs of :func:`negotiation.kit.monte_carlo.evaluate` (a batch path, say).
     """
 
     name: str
@@ -118,6 +124,8 @@ class Case:
     threat_game: Callable[[Any], tuple[np.ndarray, np.ndarray]] | None = None
     status_quo: Callable[[Any], Mapping[str, Any]] | None = None
     predict: Callable[..., Any] | None = None
+    evaluate: Callable[..., dict[str, np.ndarray]] | None = None
+    calibration_loader: Callable[[], Calibration] | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not _NAME.match(self.name):
@@ -149,6 +157,8 @@ class Case:
 
     @cached_property
     def _canonical(self) -> Calibration:
+        if self.calibration_loader is not None:
+            return self.calibration_loader()
         return load_calibration(self.path(self.calibration_file), parameters_type=self.parameters_type)
 
     def calibration(self, overrides: Mapping[str, Mapping[str, Any]] | None = None) -> Calibration:
@@ -159,12 +169,12 @@ class Case:
         CalibrationError
             Naming the file, the parameter and the rule.
         """
-        base = active_calibration(self.path(self.calibration_file)) or self._canonical
+        base = active_calibration(self._canonical.origin) or self._canonical
         return base if not overrides else apply_overrides(base, overrides)
 
     @cached_property
     def _space(self) -> CaseSpace:
-        return load_space(self.path(self.space_file), parameter_names=self._canonical.names, **self.space_rules)
+        return load_space(self.path(self.space_file), **{"parameter_names": self._canonical.names, **self.space_rules})
 
     def space(self) -> CaseSpace:
         """The case's contract space (its file, validated once)."""

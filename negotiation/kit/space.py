@@ -289,7 +289,7 @@ def load_space(path: Path | str, **rules: Any) -> CaseSpace:
     """
     path = Path(path)
     data = read_toml(path, SpaceError, "contract-space")
-    return parse_space(data, path.name, **rules)
+    return parse_space(data, str(path), **rules)
 
 
 def widened(space: CaseSpace) -> CaseSpace:

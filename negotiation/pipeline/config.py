@@ -4,7 +4,8 @@ Layout::
 
     [experiment]
     name = "baseline"          # results go to results/<name>/ ; lower-case words joined by _
-    kind = "baseline"          # a registered kind (negotiation.pipeline.registry)
+    kind = "baseline"          # a kind of the case, a generic kind, or a module (negotiation.pipeline.registry)
+    case = "negotiation.cases.my_case"   # optional: the case (a module, or a case.py path relative to this file)
     description = "One line."
     seed = 20250101            # integer >= 0; --seed overrides it
 
@@ -14,7 +15,7 @@ Layout::
     [quick]                    # optional: overrides for --quick (e.g. fewer draws)
     draws = 200
 
-    [calibration.overrides]    # optional, for kinds that read the case's calibration: a variant
+    [calibration.overrides]    # optional, for a configuration with a case: a variant of its calibration
     softbank_at_risk = { central = 20.0 }   # parameter = { field = value, ... }
 
 Everything is validated by :func:`load_config` before any work starts.
@@ -32,10 +33,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from negotiation.kit.calibration import CalibrationError
+from negotiation.kit.case import Case, CaseError, case_module
 from negotiation.pipeline.registry import Experiment, get_experiment
 from negotiation.pipeline.schema import ConfigError, Param, validate_table
 
-__all__ = ["ExperimentConfig", "load_config", "load_configs"]
+__all__ = ["ExperimentConfig", "load_config", "load_configs", "scan_configs"]
 
 _HEADER_SCHEMA: Mapping[str, Param] = {
     "name": Param(str, "experiment name; results go to results/<name>/"),
@@ -43,6 +46,8 @@ _HEADER_SCHEMA: Mapping[str, Param] = {
     "description": Param(str, "one line shown by `negotiation list`"),
     "seed": Param(int, "seed of the numpy Generator", low=0),
 }
+#: The optional key of ``[experiment]``: the case (a module path, or a case.py file relative to the file).
+_CASE_KEY = "case"
 _TABLES = ("experiment", "parameters", "quick", "calibration")
 _NAME = re.compile(r"^[a-z]+(_[a-z]+)*$")
 
@@ -65,7 +70,11 @@ class ExperimentConfig:
         The kind's spec.
     calibration_overrides : Mapping
         ``[calibration.overrides]``: ``{parameter: {field: value}}`` for
-        :func:`negotiation.cases.microsoft_openai.parameters.apply_overrides`; empty if none.
+        :func:`negotiation.kit.calibration.apply_overrides`; empty if none.
+    case_reference : str or None
+        ``[experiment] case`` as written (None: the kind reads no case).
+    case : Case or None
+        The case it names (:func:`negotiation.kit.case.load_case`).
     """
 
     path: Path
@@ -77,6 +86,8 @@ class ExperimentConfig:
     quick_parameters: Mapping[str, Any]
     experiment: Experiment
     calibration_overrides: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    case_reference: str | None = None
+    case: Case | None = None
 
     def effective_parameters(self, quick: bool) -> Mapping[str, Any]:
         """The parameters a run uses (``quick_parameters`` under ``--quick``)."""
@@ -107,6 +118,8 @@ class ExperimentConfig:
             "quick": quick,
             "parameters": {k: list(v) if isinstance(v, tuple) else v for k, v in self.effective_parameters(quick).items()},
         }
+        if self.case_reference is not None:
+            canonical["case"] = self.case_reference
         if self.calibration_overrides:
             canonical["calibration_overrides"] = json_ready(self.calibration_overrides)
         return canonical
@@ -145,18 +158,34 @@ def load_config(path: Path | str) -> ExperimentConfig:
             raise ConfigError(f"{path}: {table} must be a table [{table}]")
     if "experiment" not in data:
         raise ConfigError(f"{path}: missing table [experiment]")
-    header = validate_table(data["experiment"], _HEADER_SCHEMA, f"{path} [experiment]")
+    reference = data["experiment"].get(_CASE_KEY)
+    if reference is not None and (not isinstance(reference, str) or not reference.strip()):
+        raise ConfigError(f"{path} [experiment] case: must be a module path or a case.py file, got {reference!r}")
+    header = validate_table({k: v for k, v in data["experiment"].items() if k != _CASE_KEY}, _HEADER_SCHEMA,
+                            f"{path} [experiment]")
     if not _NAME.match(header["name"]):
         raise ConfigError(
             f"{path} [experiment] name: {header['name']!r} must be lower-case words joined by _ "
             "(letters only: it prefixes the LaTeX macro names)"
         )
+    case, module = None, None
+    if reference is not None:
+        try:
+            module = case_module(reference, path.parent)
+            case = getattr(module, "CASE", None)
+            if not isinstance(case, Case):
+                raise CaseError(f"case {reference!r}: the module must define CASE = negotiation.kit.case.Case(...)")
+        except CaseError as error:
+            raise ConfigError(f"{path} [experiment] case: {error}") from None
     try:
-        experiment = get_experiment(header["kind"])
+        experiment = get_experiment(header["kind"], module)
     except ConfigError as error:
         raise ConfigError(f"{path} [experiment] kind: {error}") from None
+    if experiment.uses_case and case is None:
+        raise ConfigError(f"{path} [experiment] case: kind {header['kind']!r} solves a case: name one "
+                          "(a module path, or a case.py file relative to this file)")
     parameters = validate_table(data.get("parameters", {}), experiment.schema, f"{path} [parameters]")
-    calibration_overrides = _calibration_overrides(data.get("calibration", {}), experiment, path)
+    calibration_overrides = _calibration_overrides(data.get("calibration", {}), case, path)
     overrides = {**data.get("parameters", {}), **data.get("quick", {})}
     quick = validate_table(overrides, experiment.schema, f"{path} [quick]")
     return ExperimentConfig(
@@ -169,22 +198,23 @@ def load_config(path: Path | str) -> ExperimentConfig:
         quick_parameters=quick,
         experiment=experiment,
         calibration_overrides=calibration_overrides,
+        case_reference=reference,
+        case=case,
     )
 
 
-def _calibration_overrides(table: Mapping[str, Any], experiment: Experiment, path: Path) -> dict[str, Any]:
+def _calibration_overrides(table: Mapping[str, Any], case: Case | None, path: Path) -> dict[str, Any]:
     """The ``[calibration.overrides]`` of ``path``, checked against the case's calibration now."""
-    from negotiation.cases.microsoft_openai.parameters import CALIBRATION_FILE, CalibrationError, apply_overrides, calibration
-
     unknown = sorted(set(table) - {"overrides"})
     if unknown:
         raise ConfigError(f"{path} [calibration]: unknown key {unknown[0]!r} (allowed: 'overrides')")
     overrides = table.get("overrides", {})
-    if overrides and CALIBRATION_FILE not in experiment.data_files:
-        raise ConfigError(f"{path} [calibration]: kind {experiment.kind!r} does not read the calibration; remove the table")
+    if overrides and case is None:
+        raise ConfigError(f"{path} [calibration]: the experiment names no case whose calibration to override; "
+                          "add [experiment] case or remove the table")
     if overrides:
         try:
-            apply_overrides(calibration(), overrides)
+            case.calibration(overrides)
         except CalibrationError as error:
             raise ConfigError(f"{path} [calibration.overrides]: {error}") from None
     return overrides
@@ -197,15 +227,46 @@ def json_ready(value: Any) -> Any:
     return value.isoformat() if isinstance(value, (dt.date, dt.time)) else value
 
 
-def load_configs(directory: Path | str) -> tuple[ExperimentConfig, ...]:
-    """Load every ``*.toml`` in ``directory`` (sorted by file name); names must be unique."""
+def scan_configs(directory: Path | str) -> tuple[tuple[ExperimentConfig, ...], tuple[str, ...]]:
+    """Every valid ``*.toml`` in ``directory`` (sorted by file name), and one message per invalid one.
+
+    A bad file does not stop the others: ``negotiation list`` and ``reproduce`` report it and go on.
+    Of two files with the same experiment name, the second is reported.
+
+    Raises
+    ------
+    ConfigError
+        If ``directory`` does not exist.
+    """
     directory = Path(directory)
     if not directory.is_dir():
         raise ConfigError(f"{directory}: no experiments directory")
-    configs = tuple(load_config(p) for p in sorted(directory.glob("*.toml")))
+    configs: list[ExperimentConfig] = []
+    problems: list[str] = []
     seen: dict[str, Path] = {}
-    for config in configs:
+    for file in sorted(directory.glob("*.toml")):
+        try:
+            config = load_config(file)
+        except (ConfigError, CalibrationError, CaseError) as error:
+            problems.append(str(error))
+            continue
         if config.name in seen:
-            raise ConfigError(f"{config.path}: experiment name {config.name!r} is also used by {seen[config.name]}")
+            problems.append(f"{config.path}: experiment name {config.name!r} is also used by {seen[config.name]}")
+            continue
         seen[config.name] = config.path
+        configs.append(config)
+    return tuple(configs), tuple(problems)
+
+
+def load_configs(directory: Path | str) -> tuple[ExperimentConfig, ...]:
+    """Every ``*.toml`` in ``directory`` (sorted by file name), all valid with unique names.
+
+    Raises
+    ------
+    ConfigError
+        The first problem :func:`scan_configs` finds.
+    """
+    configs, problems = scan_configs(directory)
+    if problems:
+        raise ConfigError(problems[0])
     return configs

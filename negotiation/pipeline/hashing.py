@@ -12,7 +12,7 @@ from pathlib import Path
 
 import negotiation
 
-__all__ = ["files_hash", "input_hash", "package_source_hash"]
+__all__ = ["case_source_hash", "files_hash", "input_hash", "package_source_hash"]
 
 _SKIP_DIRS = frozenset({"__pycache__"})
 _SKIP_SUFFIXES = frozenset({".pyc", ".pyo"})
@@ -46,7 +46,19 @@ def package_source_hash() -> str:
     return files_hash(files, root)
 
 
+def case_source_hash(folder: Path) -> str:
+    """Hash of every file in a case's folder (code and data, no caches); empty for a case inside the
+    package, which :func:`package_source_hash` already covers."""
+    folder = Path(folder).resolve()
+    package = Path(negotiation.__file__).resolve().parent
+    if folder.is_relative_to(package):
+        return ""
+    files = (p for p in folder.rglob("*")
+             if p.is_file() and p.suffix not in _SKIP_SUFFIXES and not _SKIP_DIRS & set(p.relative_to(folder).parts))
+    return files_hash(files, folder)
+
+
 def input_hash(config_hash: str, data_hash: str, source_hash: str) -> str:
-    """The cache key of one experiment run."""
+    """The cache key of one experiment run (also combines any three hashes into one)."""
     text = json.dumps({"config": config_hash, "data": data_hash, "source": source_hash}, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()

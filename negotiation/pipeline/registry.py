@@ -1,22 +1,29 @@
 """Experiment kinds: what each ``kind`` in an ``experiments/*.toml`` file runs.
 
 An :class:`Experiment` bundles a parameter schema, a pure ``run`` function and the figure
-functions that draw its saved results. Built-in kinds are listed in :data:`KINDS` (kind ->
-module exposing ``EXPERIMENT``) and imported only when used; tests and notebooks may add kinds
-at run time with :func:`register`.
+functions that draw its saved results. A kind is found from the configuration itself, with no
+list to edit (:func:`get_experiment`):
 
-Adding a kind: write ``negotiation/experiments/<kind>.py`` defining ``EXPERIMENT``, add one
-line to :data:`KINDS`, and write ``experiments/<name>.toml`` (see docs/DESIGN.md).
+1. a kind registered at run time with :func:`register` (tests, notebooks);
+2. a kind of the configuration's case: the module ``<case>.experiments.<kind>`` of a case that is a
+   package, or the file ``<case folder>/experiments/<kind>.py`` of a case given by its file;
+3. a generic kind of the kit, ``negotiation.experiments.<kind>`` (e.g. ``case_study``);
+4. a dotted module path (``mypackage.my_kind``).
+
+The module must define ``EXPERIMENT = Experiment(kind=<its name>, ...)``. See docs/DESIGN.md.
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.util
+import pkgutil
 import re
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import MappingProxyType
+from types import MappingProxyType, ModuleType
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -29,23 +36,7 @@ from negotiation.pipeline.schema import ConfigError, Param
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["KINDS", "ROLES", "Experiment", "FigureSpec", "get_experiment", "known_kinds", "register", "unregister"]
-
-KINDS: Mapping[str, str] = MappingProxyType({
-    "baseline": "negotiation.experiments.baseline",
-    "bargaining_power": "negotiation.experiments.bargaining_power",
-    "threats": "negotiation.experiments.threats",
-    "agi_beliefs": "negotiation.experiments.agi_beliefs",
-    "alternating_offers": "negotiation.experiments.alternating_offers",
-    "sensitivity": "negotiation.experiments.sensitivity",
-    "counterfactuals": "negotiation.experiments.counterfactuals",
-    "calibration": "negotiation.experiments.calibration",
-    "specification_curve": "negotiation.experiments.specification_curve",
-    "revealed_preference": "negotiation.experiments.revealed_preference",
-    "amendment_2026": "negotiation.experiments.amendment_2026",
-})
-"""Built-in kinds: kind -> module that defines ``EXPERIMENT``, one line per kind, e.g.
-``"baseline": "negotiation.experiments.baseline",``."""
+__all__ = ["ROLES", "Experiment", "FigureSpec", "get_experiment", "known_kinds", "register", "unregister"]
 
 ROLES = ("prediction", "fit", "comparison")
 """What an experiment is: only a ``"prediction"`` is held to the pre-MOU rule at run time."""
@@ -104,10 +95,14 @@ class Experiment:
     figures : tuple of FigureSpec
         Drawn after ``run`` from the saved results.
     data_files : tuple of Path
-        Calibration data the kind reads; hashed into the provenance and the cache stamp.
+        Data the kind reads beyond its case's files; hashed into the provenance and the cache stamp.
     role : {"prediction", "fit", "comparison"}
-        A prediction may read only calibration facts dated before the MOU (the run refuses a
-        later one); a fit or comparison may read later facts and says so in its description.
+        A prediction may read only calibration facts dated before its case's cut-off (the run
+        refuses a later one); a fit or comparison may read later facts and says so in its
+        description.
+    uses_case : bool
+        True for a generic kind: ``run(parameters, rng, progress, case)`` gets the configuration's
+        :class:`~negotiation.kit.case.Case`, and the configuration must name one.
     """
 
     kind: str
@@ -117,6 +112,7 @@ class Experiment:
     figures: tuple[FigureSpec, ...] = ()
     data_files: tuple[Path, ...] = field(default_factory=tuple)
     role: str = "prediction"
+    uses_case: bool = False
 
     def __post_init__(self) -> None:
         if self.role not in ROLES:
@@ -129,7 +125,7 @@ class Experiment:
 
 def register(experiment: Experiment) -> None:
     """Add a kind at run time (tests, notebooks); a kind may be registered only once."""
-    if experiment.kind in _runtime or experiment.kind in KINDS:
+    if experiment.kind in _runtime or experiment.kind in generic_kinds():
         raise ValueError(f"experiment kind {experiment.kind!r} is already registered")
     _runtime[experiment.kind] = experiment
 
@@ -139,13 +135,62 @@ def unregister(kind: str) -> None:
     _runtime.pop(kind, None)
 
 
-def known_kinds() -> tuple[str, ...]:
-    """All kinds, built-in and registered at run time, sorted."""
-    return tuple(sorted({*KINDS, *_runtime}))
+def generic_kinds() -> tuple[str, ...]:
+    """The kit's generic kinds: the public modules of :mod:`negotiation.experiments`, sorted."""
+    import negotiation.experiments as generic
+
+    return tuple(sorted(m.name for m in pkgutil.iter_modules(generic.__path__) if not m.name.startswith("_")))
 
 
-def get_experiment(kind: str) -> Experiment:
-    """The :class:`Experiment` for ``kind``.
+def known_kinds(case_module: ModuleType | None = None) -> tuple[str, ...]:
+    """Every kind a configuration can name: registered, the case's own (if given) and generic, sorted."""
+    return tuple(sorted({*_runtime, *generic_kinds(), *case_kinds(case_module)}))
+
+
+def case_kinds(case_module: ModuleType | None) -> tuple[str, ...]:
+    """The kinds in a case's ``experiments`` folder (none without a case)."""
+    folder = None if case_module is None else Path(case_module.__file__).parent / "experiments"
+    if folder is None or not folder.is_dir():
+        return ()
+    return tuple(sorted(p.stem for p in folder.glob("*.py") if not p.stem.startswith("_")))
+
+
+def _kind_module(kind: str, case_module: ModuleType | None) -> ModuleType | None:
+    """The module defining ``kind`` (see the module docstring for the order), or None."""
+    if case_module is not None and kind in case_kinds(case_module):
+        if hasattr(case_module, "__path__") and not case_module.__name__.startswith("negotiation_case_"):
+            return importlib.import_module(f"{case_module.__name__}.experiments.{kind}")
+        path = Path(case_module.__file__).parent / "experiments" / f"{kind}.py"
+        name = f"{case_module.__name__}_experiments_{kind}"
+        if name not in sys.modules:
+            spec = importlib.util.spec_from_file_location(name, path)
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[name] = module
+            try:
+                spec.loader.exec_module(module)
+            except Exception:
+                del sys.modules[name]
+                raise
+        return sys.modules[name]
+    if kind in generic_kinds():
+        return importlib.import_module(f"negotiation.experiments.{kind}")
+    if "." in kind:
+        try:
+            return importlib.import_module(kind)
+        except ImportError:
+            return None
+    return None
+
+
+def get_experiment(kind: str, case_module: ModuleType | None = None) -> Experiment:
+    """The :class:`Experiment` for ``kind``, looked up as the module docstring says.
+
+    Parameters
+    ----------
+    kind : str
+        A kind name, or a dotted module path.
+    case_module : module or None
+        The module of the configuration's case (:func:`negotiation.kit.case.case_module`).
 
     Raises
     ------
@@ -154,10 +199,14 @@ def get_experiment(kind: str) -> Experiment:
     """
     if kind in _runtime:
         return _runtime[kind]
-    if kind not in KINDS:
-        raise ConfigError(f"unknown experiment kind {kind!r} (known: {', '.join(known_kinds()) or 'none'})")
-    module = importlib.import_module(KINDS[kind])
+    try:
+        module = _kind_module(kind, case_module)
+    except Exception as error:  # a kind module that fails to import is that configuration's error only
+        raise ConfigError(f"kind {kind!r}: importing its module failed: {type(error).__name__}: {error}") from None
+    if module is None:
+        raise ConfigError(f"unknown experiment kind {kind!r} (known: {', '.join(known_kinds(case_module)) or 'none'})")
     experiment = getattr(module, "EXPERIMENT", None)
-    if not isinstance(experiment, Experiment) or experiment.kind != kind:
-        raise ConfigError(f"module {KINDS[kind]} must define EXPERIMENT = Experiment(kind={kind!r}, ...)")
+    name = kind.rsplit(".", 1)[-1]
+    if not isinstance(experiment, Experiment) or experiment.kind != name:
+        raise ConfigError(f"module {module.__name__} must define EXPERIMENT = Experiment(kind={name!r}, ...)")
     return experiment

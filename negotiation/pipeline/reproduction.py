@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from negotiation.pipeline.compare import ATOL, RTOL, Difference, compare_directories
-from negotiation.pipeline.config import ExperimentConfig, load_config, load_configs
+from negotiation.pipeline.config import ExperimentConfig, load_config, scan_configs
 from negotiation.pipeline.paper import assemble_generated, build_paper, check_figure_labels
 from negotiation.pipeline.progress import Progress, SilentProgress
 from negotiation.pipeline.results import RESULTS_FILE
@@ -59,15 +59,19 @@ class ReproduceSummary:
     ran: tuple[str, ...]
     skipped: tuple[str, ...]
     pdf: Path | None
+    problems: tuple[str, ...] = ()
 
 
-def _load(layout: Layout) -> tuple[ExperimentConfig, ...]:
-    configs = load_configs(layout.experiments)
+def _load(layout: Layout, progress: Progress) -> tuple[tuple[ExperimentConfig, ...], tuple[str, ...]]:
+    """The valid configurations, and the problems of the invalid ones (each reported, then skipped)."""
+    configs, problems = scan_configs(layout.experiments)
+    for problem in problems:
+        progress.message(f"skipped: {problem}")
     try:
         check_figure_labels(configs)
     except ValueError as error:
         raise ConfigError(f"{layout.experiments}: {error}") from None
-    return configs
+    return configs, problems
 
 
 def _expected_seconds(directory: Path) -> float:
@@ -141,15 +145,17 @@ def reproduce(
         Experiments run at once, each in its own process (:func:`run_all`); the results do not
         depend on it.
 
+    An invalid configuration is reported (``ReproduceSummary.problems``) and skipped; the others run.
+
     Raises
     ------
     ConfigError
-        Before any work, if any configuration is invalid.
+        Before any work, if two experiments share a figure label.
     PaperError
         If the paper cannot be assembled or built.
     """
     progress = progress or SilentProgress()
-    configs = _load(layout)
+    configs, problems = _load(layout, progress)
     out = layout.results(quick)
     ran, skipped = [], []
     for index, config in enumerate(configs, start=1):
@@ -169,7 +175,7 @@ def reproduce(
         progress.message("paper: latexmk -pdf main.tex")
         pdf = build_paper(layout.paper)
         progress.message(f"paper: wrote {pdf}")
-    return ReproduceSummary(tuple(c.name for c in ran), tuple(c.name for c in skipped), pdf)
+    return ReproduceSummary(tuple(c.name for c in ran), tuple(c.name for c in skipped), pdf, problems)
 
 
 def check(
@@ -191,9 +197,10 @@ def check(
         (:mod:`negotiation.pipeline.compare`).
     """
     progress = progress or SilentProgress()
-    configs = _load(layout)
+    configs, problems = _load(layout, progress)
     committed = layout.results(quick)
-    differences: list[Difference] = []
+    differences = [Difference(problem.split(":", 1)[0], "configuration", "valid", "invalid: " + problem.split(": ", 1)[-1])
+                   for problem in problems]
     with tempfile.TemporaryDirectory(prefix="negotiation-check-") as tmp:
         progress.message(f"rerunning {len(configs)} experiments")
         run_all(configs, Path(tmp), quick=quick, jobs=jobs, progress=progress, cwd=layout.root, history=committed)

@@ -8,23 +8,17 @@ from __future__ import annotations
 
 import contextlib
 import json
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from negotiation.cases.microsoft_openai.parameters import (
-    CALIBRATION_FILE,
-    Calibration,
-    CalibrationError,
-    calibration,
-    check_prediction_inputs,
-    using_calibration,
-)
+from negotiation.kit.calibration import Calibration, CalibrationError, check_prediction_inputs, using_calibration
 from negotiation.pipeline.atomic import atomic_write_text, staged_directory
 from negotiation.pipeline.config import ExperimentConfig
-from negotiation.pipeline.hashing import files_hash, input_hash, package_source_hash
+from negotiation.pipeline.hashing import case_source_hash, files_hash, input_hash, package_source_hash
 from negotiation.pipeline.progress import Prefixed, Progress, SilentProgress
 from negotiation.pipeline.provenance import provenance_record
 from negotiation.pipeline.results import load_results, write_results
@@ -75,26 +69,45 @@ def stamp_of(config: ExperimentConfig, quick: bool) -> Stamp:
     ConfigError
         If a calibration data file declared by the kind is missing.
     """
-    missing = [p for p in config.experiment.data_files if not p.is_file()]
+    files = data_files(config)
+    missing = [p for p in files if not p.is_file()]
     if missing:
         raise ConfigError(f"{config.path}: kind {config.kind!r} needs missing data file {missing[0]}")
-    data = files_hash(config.experiment.data_files)
-    return Stamp(config=config.hash(quick), data=data, source=package_source_hash())
+    source = package_source_hash()
+    if config.case is not None:
+        source = input_hash(source, case_source_hash(config.case.folder), kind_source_hash(config))
+    return Stamp(config=config.hash(quick), data=files_hash(files), source=source)
+
+
+def data_files(config: ExperimentConfig) -> tuple[Path, ...]:
+    """The data a run of ``config`` reads: its case's files and the kind's own (each once)."""
+    files = (*(() if config.case is None else config.case.data_files), *config.experiment.data_files)
+    return tuple(dict.fromkeys(Path(f).resolve() for f in files))
+
+
+def kind_source_hash(config: ExperimentConfig) -> str:
+    """Hash of the file of the kind's module (a kind of a case outside the package is in no other hash)."""
+    module = sys.modules.get(config.experiment.run.__module__)
+    file = getattr(module, "__file__", None)
+    return files_hash([Path(file)]) if file else ""
 
 
 def run_calibration(config: ExperimentConfig) -> Calibration | None:
-    """The calibration a run of ``config`` reads (its ``[calibration.overrides]`` applied), or None
-    if the kind does not read the case's calibration.
+    """The calibration a run of ``config`` reads (its case's, ``[calibration.overrides]`` applied), or
+    None if the configuration names no case.
 
     Raises
     ------
     ConfigError
-        If the kind is a prediction and a fact of that calibration is dated on or after the MOU
-        (the message names the parameter and the date).
+        If the kind is a prediction and a fact of that calibration is dated on or after the
+        calibration's cut-off (the message names the parameter and the date).
     """
-    if CALIBRATION_FILE not in config.experiment.data_files:
+    if config.case is None:
         return None
-    variant = calibration(config.calibration_overrides)
+    try:
+        variant = config.case.calibration(config.calibration_overrides)
+    except CalibrationError as error:
+        raise ConfigError(f"{config.path}: {error}") from None
     if config.experiment.role == "prediction":
         try:
             check_prediction_inputs(variant)
@@ -149,7 +162,8 @@ def run_experiment(
     reading = contextlib.nullcontext() if calibration is None else using_calibration(calibration)
     with staged_directory(final) as staging, reading:
         progress.message("running")
-        results = config.experiment.run(config.effective_parameters(quick), np.random.default_rng(config.seed), progress)
+        arguments = (config.effective_parameters(quick), np.random.default_rng(config.seed), progress)
+        results = config.experiment.run(*arguments, config.case) if config.experiment.uses_case else config.experiment.run(*arguments)
         write_results(results, staging, config.macro_prefix)
         saved = load_results(staging)
         for index, spec in enumerate(config.experiment.figures, start=1):

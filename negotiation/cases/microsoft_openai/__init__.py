@@ -6,11 +6,13 @@ of the actual terms.
 """
 
 from negotiation.cases.microsoft_openai import compare
+from negotiation.cases.microsoft_openai.case import CASE
 from negotiation.cases.microsoft_openai.compare import Comparison, fit_implied_bargaining_power, settlement
 from negotiation.cases.microsoft_openai.parameters import Calibration, Parameters, calibration
 from negotiation.cases.microsoft_openai.solve import CONCEPTS, Prediction, contract_space, predict, problem
 
 __all__ = [
+    "CASE",
     "CONCEPTS",
     "Calibration",
     "Comparison",

@@ -37,6 +37,7 @@ from negotiation.cases.microsoft_openai.contract_set import ContractSets
 from negotiation.cases.microsoft_openai.parameters import calibration
 from negotiation.cases.microsoft_openai.positions import SIDES, positions
 from negotiation.cases.microsoft_openai.space import CONTINUOUS_TERMS, DISCRETE_TERMS, CaseSpace, case_space
+from negotiation.kit.score import _index, brier, crps, crps_uniform, log_score, option_probabilities
 
 #: Terms scored by CRPS (distance-sensitive): the continuous terms and the year-valued IP horizon.
 CRPS_TERMS = (*CONTINUOUS_TERMS, "ip_rights_until")
@@ -50,122 +51,6 @@ RANDOM_DRAWS = 20_000
 _RANDOM_REFERENCE: dict[tuple, float] = {}
 """:func:`random_score`'s Monte Carlo references with the default generator, by term, realised value,
 the space's continuous terms and the calibration ranges (all it depends on): a few entries."""
-
-
-def _finite_array(samples: Sequence[float] | np.ndarray, name: str) -> np.ndarray:
-    x = np.asarray(samples, dtype=float).ravel()
-    if x.size == 0:
-        raise ValueError(f"{name}: at least one sample is needed, got none")
-    if not np.all(np.isfinite(x)):
-        raise ValueError(f"{name}: samples must be finite numbers")
-    return x
-
-
-def crps(samples: Sequence[float] | np.ndarray, actual: float, weights: Sequence[float] | np.ndarray | None = None) -> float:
-    """CRPS of the empirical distribution of ``samples`` at the outcome ``actual`` (lower is better).
-
-    ``CRPS(F, y) = E|X - y| - 0.5 E|X - X'|`` with X, X' independent draws from F (Gneiting &
-    Raftery 2007, eq. 21), exact for the empirical distribution of the n samples (Hersbach
-    2000, Weather and Forecasting 15:559-570). With the sorted samples x_(1) <= ... <= x_(n),
-    weights w_(i) (default 1/n) and cumulative weights C_i, ``E|X - X'| = 2 sum_i w_i x_i (C_(i-1) + C_i - 1)``
-    (for equal weights ``(2 / n^2) sum_i (2i - n - 1) x_(i)``), so the cost is O(n log n).
-    One sample gives ``|x - y|``.
-
-    Raises
-    ------
-    ValueError
-        If there are no samples, a sample or ``actual`` is not finite, or the weights are not a
-        non-negative vector of the samples' length summing to 1.
-    """
-    x = _finite_array(samples, "crps samples")
-    w = np.full(x.size, 1.0 / x.size) if weights is None else _checked_probabilities(weights)
-    if w.size != x.size:
-        raise ValueError(f"crps weights must match the samples, got {w.size} weights for {x.size} samples")
-    y = float(actual)
-    if not np.isfinite(y):
-        raise ValueError(f"crps actual must be a finite number, got {actual!r}")
-    order = np.argsort(x, kind="stable")
-    x, w = x[order], w[order]
-    upto = np.cumsum(w)
-    spread = 2.0 * float(np.dot(w * x, upto - w + upto - 1.0))
-    return float(np.dot(w, np.abs(x - y)) - 0.5 * spread)
-
-
-def crps_uniform(low: float, high: float, actual: float) -> float:
-    """Closed-form CRPS of the uniform distribution on ``[low, high]`` at ``actual``.
-
-    For y in [a, b]: ``((y - a)^2 + (b - y)^2) / (2 (b - a)) - (b - a) / 6``; outside, the distance
-    to the interval is added: ``CRPS = |y - clip(y)| + CRPS(clip(y))`` (Gneiting & Raftery 2007,
-    eq. 21 with E|X - X'| = (b - a) / 3).
-    """
-    if not high > low:
-        raise ValueError(f"crps_uniform needs low < high, got low {low}, high {high}")
-    y = min(max(float(actual), low), high)
-    width = high - low
-    return abs(float(actual) - y) + ((y - low) ** 2 + (high - y) ** 2) / (2 * width) - width / 6
-
-
-def option_probabilities(samples: Sequence[Any], options: Sequence[Any],
-                         weights: Sequence[float] | np.ndarray | None = None) -> np.ndarray:
-    """The predictive probability of each option: the (weighted) share of draws equal to it.
-
-    Raises
-    ------
-    ValueError
-        If a draw takes a value outside ``options`` (the error names it and the options).
-    """
-    values = list(np.asarray(samples, dtype=object).ravel())
-    if not values:
-        raise ValueError("option_probabilities: at least one sample is needed, got none")
-    index = [_index(v, options) for v in values]
-    w = np.full(len(values), 1.0 / len(values)) if weights is None else _checked_probabilities(weights)
-    return np.bincount(index, weights=w, minlength=len(options))
-
-
-def _index(value: Any, options: Sequence[Any]) -> int:
-    value = value.item() if isinstance(value, np.generic) else value
-    for i, o in enumerate(options):
-        if value == o and isinstance(value, bool) == isinstance(o, bool):
-            return i
-    raise ValueError(f"value {value!r} is not one of the options {list(options)}")
-
-
-def _checked_probabilities(probabilities: Sequence[float] | np.ndarray) -> np.ndarray:
-    p = np.asarray(probabilities, dtype=float).ravel()
-    if p.size == 0 or np.any(p < 0) or not np.isclose(p.sum(), 1.0, atol=1e-9):
-        raise ValueError(f"probabilities must be non-negative and sum to 1, got {p.tolist()}")
-    return p
-
-
-def brier(probabilities: Sequence[float] | np.ndarray, actual_option: int) -> float:
-    """Multi-category Brier score ``sum_k (p_k - 1[k = actual])^2`` in [0, 2] (lower is better).
-
-    Strictly proper (Brier 1950; Gneiting & Raftery 2007, eq. 7 up to sign). ``actual_option``
-    is the index of the observed option.
-
-    Raises
-    ------
-    ValueError
-        If the probabilities are not a distribution or the index is out of range.
-    """
-    p = _checked_probabilities(probabilities)
-    if not 0 <= actual_option < p.size:
-        raise ValueError(f"actual_option must be an index in [0, {p.size - 1}], got {actual_option}")
-    outcome = np.zeros_like(p)
-    outcome[actual_option] = 1.0
-    return float(np.sum((p - outcome) ** 2))
-
-
-def log_score(probabilities: Sequence[float] | np.ndarray, actual_option: int) -> float:
-    """Logarithmic score ``-log p_actual`` (lower is better; ``inf`` if the outcome had probability 0).
-
-    Strictly proper and local (Good 1952; Gneiting & Raftery 2007, Section 3.3). Not used in
-    :func:`skill`, because a degenerate prediction that misses scores ``inf``; reported beside it.
-    """
-    p = _checked_probabilities(probabilities)
-    if not 0 <= actual_option < p.size:
-        raise ValueError(f"actual_option must be an index in [0, {p.size - 1}], got {actual_option}")
-    return float(-np.log(p[actual_option])) if p[actual_option] > 0 else float("inf")
 
 
 def term_score(term: str, samples: Sequence[Any] | np.ndarray, actual: Any, space: CaseSpace,

@@ -23,7 +23,7 @@ from negotiation.kit import space as kit_space
 from negotiation.kit.space import YEAR_RANGE, CaseSpace, ContinuousTerm, DiscreteTerm, is_year, widened
 
 __all__ = ["CONTINUOUS_TERMS", "CONTRACT_SPACE_FILE", "DISCRETE_TERMS", "MECHANISMS", "CaseSpace", "ContinuousTerm",
-           "DiscreteTerm", "case_space", "check_option", "load_space", "parse_space", "widened"]
+           "DiscreteTerm", "RULES", "case_space", "check_option", "load_space", "parse_space", "widened"]
 
 CONTRACT_SPACE_FILE = DATA_DIR / "contract_space.toml"
 #: The continuous terms, in the payoffs' order: equity, then ``Y_TERMS`` of :mod:`.payoffs`.
@@ -56,18 +56,18 @@ def check_option(name: str, value: Any) -> None:
         raise ValueError(f"{name} must be one of {allowed}, got {value!r}")
 
 
-_RULES = {"continuous_terms": CONTINUOUS_TERMS, "discrete_terms": DISCRETE_TERMS, "parameter_names": PARAMETER_NAMES,
+RULES = {"continuous_terms": CONTINUOUS_TERMS, "discrete_terms": DISCRETE_TERMS, "parameter_names": PARAMETER_NAMES,
           "mechanisms": MECHANISMS, "check_option": check_option}
 
 
 def parse_space(data: Mapping[str, Any]) -> CaseSpace:
     """The kit's :func:`~negotiation.kit.space.parse_space` with this case's terms, mechanisms and options."""
-    return kit_space.parse_space(data, CONTRACT_SPACE_FILE.name, **_RULES)
+    return kit_space.parse_space(data, CONTRACT_SPACE_FILE.name, **RULES)
 
 
 def load_space(path: Path | str = CONTRACT_SPACE_FILE) -> CaseSpace:
     """Read and validate a contract-space file of this case."""
-    return kit_space.load_space(path, **_RULES)
+    return kit_space.load_space(path, **RULES)
 
 
 @lru_cache(maxsize=1)

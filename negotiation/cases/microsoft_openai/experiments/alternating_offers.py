@@ -30,7 +30,7 @@ from negotiation.cases.microsoft_openai.batch import (discount_factors_batch, fa
 from negotiation.cases.microsoft_openai.parameters import CALIBRATION_FILE, Parameters, calibration
 from negotiation.cases.microsoft_openai.space import CONTRACT_SPACE_FILE
 from negotiation.cases.microsoft_openai.solve import discount_factors, microsoft_weight
-from negotiation.experiments._dynamics import (band, contract_of, representatives, draw_frontier, frontier_points,
+from negotiation.cases.microsoft_openai.experiments._dynamics import (band, contract_of, representatives, draw_frontier, frontier_points,
                                                label_axes, mark, money, prediction_contract, replicate,
                                                settlement_utilities)
 from negotiation.pipeline import Experiment, FigureSpec, Param, Progress, Results, SavedResults, Table

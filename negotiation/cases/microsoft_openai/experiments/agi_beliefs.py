@@ -23,7 +23,7 @@ import numpy as np
 from negotiation.cases.microsoft_openai.parameters import CALIBRATION_FILE, Parameters, calibration
 from negotiation.cases.microsoft_openai.space import CONTRACT_SPACE_FILE
 from negotiation.cases.microsoft_openai.payoffs import DISCRETE_OPTIONS, term_pv
-from negotiation.experiments._dynamics import band, replicate
+from negotiation.cases.microsoft_openai.experiments._dynamics import band, replicate
 from negotiation.pipeline import Experiment, FigureSpec, Param, Progress, Results, SavedResults, Table
 from negotiation.plots import OKABE_ITO, journal_style, new_figure
 

@@ -25,7 +25,7 @@ from negotiation.cases.microsoft_openai.space import CONTRACT_SPACE_FILE
 from negotiation.cases.microsoft_openai.payoffs import claim_share_microsoft, contract_utilities
 from negotiation.cases.microsoft_openai.positions import POSITIONS_FILE, midpoint, positions
 from negotiation.cases.microsoft_openai.threats import disagreement_payoffs, rational_claim_shares
-from negotiation.experiments._case_views import (add_legend, central_and_sample, concept_sizes, draw_frontier, frontier_points,
+from negotiation.cases.microsoft_openai.experiments._case_views import (add_legend, central_and_sample, concept_sizes, draw_frontier, frontier_points,
                                                  latex_label, marker_kwargs, plain_contract,
                                                  radial_positions, solve_concepts, window_around)
 from negotiation.pipeline import Experiment, FigureSpec, Param, Progress, Results, SavedResults, Table

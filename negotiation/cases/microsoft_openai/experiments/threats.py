@@ -23,7 +23,7 @@ from negotiation.cases.microsoft_openai.parameters import CALIBRATION_FILE, Para
 from negotiation.cases.microsoft_openai.space import CONTRACT_SPACE_FILE
 from negotiation.cases.microsoft_openai.payoffs import DISCRETE_OPTIONS, Y_TERMS
 from negotiation.cases.microsoft_openai.threats import MICROSOFT_ACTIONS, OPENAI_ACTIONS
-from negotiation.experiments._dynamics import (band, contract_of, draw_frontier, frontier_points,
+from negotiation.cases.microsoft_openai.experiments._dynamics import (band, contract_of, draw_frontier, frontier_points,
                                                label_axes, mark, money, settlement_utilities)
 from negotiation.pipeline import Experiment, FigureSpec, Param, Progress, Results, SavedResults, Table
 from negotiation.plots import journal_style, new_figure, style_of

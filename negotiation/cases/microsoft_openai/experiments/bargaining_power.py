@@ -29,7 +29,7 @@ from negotiation.cases.microsoft_openai.space import CONTRACT_SPACE_FILE
 from negotiation.cases.microsoft_openai.payoffs import conversion_loss
 from negotiation.cases.microsoft_openai.solve import microsoft_weight
 from negotiation.cases.microsoft_openai.threats import disagreement_payoffs
-from negotiation.experiments._case_views import add_legend, implied_weights, replicate
+from negotiation.cases.microsoft_openai.experiments._case_views import add_legend, implied_weights, replicate
 from negotiation.pipeline import Experiment, FigureSpec, Param, Progress, Results, SavedResults, Table
 from negotiation.plots import new_figure, style_of
 
