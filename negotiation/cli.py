@@ -128,7 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     sweep.add_argument("--case", required=True,
-                       help="the case: a module path (e.g. negotiation.cases.microsoft_openai) or a case.py file")
+                       help="the case: a module path (e.g. negotiation.cases.uaw_gm_2023) or a case.py file")
     sweep.add_argument("--draws", type=int, required=True, help="number of parameter draws (>= 1)")
     sweep.add_argument("--out", type=Path, required=True, help="output folder (created)")
     sweep.add_argument("--seed", type=int, default=2025, help="seed of the draws (default %(default)s)")
