@@ -161,7 +161,11 @@ def negmas_nash(levels: int, p: Parameters, d: np.ndarray) -> dict:
              for f, r in zip(payoff_functions(p, 0.0, case_space()), d)]
     outcomes = list(space.enumerate())
     frontier, indices = negmas.pareto_frontier(ufuns, outcomes=outcomes, sort_by_welfare=True)
-    picks = negmas.nash_points(ufuns, frontier, outcome_space=space)
+    # ranges = (d_i, best_i): without them NegMAS replaces a reserved value below a player's worst
+    # outcome by that worst outcome (nash_points: ranges[i] = (r, max) only if r >= min), silently
+    # solving another problem than the one with disagreement point d.
+    ranges = [(float(r), max(float(u[i]) for u in frontier)) for i, r in enumerate(d)]
+    picks = negmas.nash_points(ufuns, frontier, ranges=ranges, outcome_space=space)
     seconds = time.process_time() - start
     utilities, where = picks[0]
     best = max(frontier, key=lambda u: log_gain(np.asarray(u), d))

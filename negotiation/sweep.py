@@ -50,7 +50,10 @@ INFEASIBLE = "infeasible"
 """Output key of the boolean mask of infeasible draws (optional in ``evaluate``'s result)."""
 
 DEFAULT_CHUNK_SIZE = 4096
-"""Draws per task: large enough to amortise task overhead, small enough to checkpoint often."""
+"""Most draws per task: large enough to amortise task overhead, small enough to checkpoint often."""
+
+CHUNKS_PER_WORKER = 4
+"""The default chunk size gives each worker of the executor about this many chunks (load balance)."""
 
 DEFAULT_BLOCK_SIZE = 256
 """Draws per random stream; part of the reproducibility key (changing it changes the draws)."""
@@ -240,7 +243,7 @@ def sweep(
     calibration: Sampler,
     n_draws: int,
     seed: Seed,
-    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    chunk_size: int | None = None,
     *,
     block_size: int = DEFAULT_BLOCK_SIZE,
     executor: Executor | None = None,
@@ -264,8 +267,10 @@ def sweep(
         Number of draws.
     seed : int or sequence of int
         Entropy of the root :class:`numpy.random.SeedSequence`.
-    chunk_size : int
-        Draws per task (does not change the results).
+    chunk_size : int, optional
+        Draws per task (does not change the results). Default: :func:`default_chunk_size` for the
+        executor's workers, so a small sweep still uses them all; when resuming, the chunk size
+        in ``checkpoint_dir``'s manifest.
     block_size : int
         Draws per random stream (changes the draws; keep the default to reproduce results).
     executor : concurrent.futures.Executor, optional
@@ -298,6 +303,10 @@ def sweep(
     if not callable(evaluate):
         raise ValueError(f"evaluate must be callable, got {type(evaluate).__name__}")
     _positive("block_size", block_size)
+    if chunk_size is None:
+        chunk_size = _resumed_chunk_size(checkpoint_dir) if resume else None
+        if chunk_size is None:
+            chunk_size = default_chunk_size(n_draws, executor_workers(executor, n_draws))
     chunks = plan(n_draws, chunk_size)
     store = None
     if checkpoint_dir is not None:
@@ -314,6 +323,51 @@ def sweep(
             done[chunk.index] = outputs
             report(chunk.size)
     return _assemble(chunks, done, calibration, seed, chunk_size, block_size)
+
+
+def default_chunk_size(n_draws: int, workers: int) -> int:
+    """Draws per task so that each of ``workers`` gets about ``CHUNKS_PER_WORKER`` chunks,
+
+        chunk = min(DEFAULT_CHUNK_SIZE, ceil(n_draws / (workers * CHUNKS_PER_WORKER))),
+
+    and ``DEFAULT_CHUNK_SIZE`` for a single worker (nothing to balance). The chunk size never
+    changes the draws or the results (each draw comes from its fixed seed block).
+
+    Raises
+    ------
+    ValueError
+        If ``n_draws`` or ``workers`` is not an integer >= 1.
+    """
+    _positive("n_draws", n_draws)
+    _positive("workers", workers)
+    if workers == 1:
+        return DEFAULT_CHUNK_SIZE
+    return min(DEFAULT_CHUNK_SIZE, -(-n_draws // (workers * CHUNKS_PER_WORKER)))
+
+
+def executor_workers(executor: Executor | None, n_draws: int) -> int:
+    """How many chunks ``executor`` runs at once: a Dask client's threads over all its workers,
+    a pool's ``max_workers``, else the usable CPUs; with no executor, what :func:`sweep` would start
+    (one process per usable CPU above ``SERIAL_MAX_DRAWS`` draws, else the calling process)."""
+    if executor is None:
+        return usable_cpus() if n_draws > SERIAL_MAX_DRAWS else 1
+    client = getattr(executor, "_client", None)  # dask.distributed's ClientExecutor
+    if client is not None and hasattr(client, "nthreads"):
+        try:
+            return max(1, int(sum(client.nthreads().values())))
+        except Exception:  # noqa: BLE001 - a client that cannot say: fall back to the CPUs here
+            return usable_cpus()
+    workers = getattr(executor, "_max_workers", None)
+    return workers if isinstance(workers, int) and workers > 0 else usable_cpus()
+
+
+def _resumed_chunk_size(checkpoint_dir: Path | str | None) -> int | None:
+    """The chunk size recorded in ``checkpoint_dir``'s manifest, if there is one."""
+    manifest = None if checkpoint_dir is None else Path(checkpoint_dir) / _MANIFEST
+    if manifest is None or not manifest.exists():
+        return None
+    value = json.loads(manifest.read_text()).get("chunk_size")
+    return value if isinstance(value, int) and value >= 1 else None
 
 
 def stderr_progress(done: int, total: int) -> None:

@@ -157,7 +157,10 @@ def maximise_on_envelope(
     env = envelope(space)
     if key is not None and key in env.solved:
         return _copy(env.solved[key])
-    best = _branch_and_bound(space, env, disagreement, criteria, bound, score, barrier)
+    if not len(env.points):  # nothing to bound with: the kernel on every combination
+        best = maximise(space, disagreement, criteria, barrier=barrier)
+    else:
+        best = _best(_branch_and_bound(space, env, disagreement, criteria, bound, score, barrier))
     if key is not None:
         env.solved[key] = _copy(best)
     return best
@@ -169,22 +172,50 @@ def _copy(optimum: ContractOptimum) -> ContractOptimum:
                            optimum.status)
 
 
+def solve_on_envelope(
+    space: ContractSpace,
+    disagreement: np.ndarray,
+    criteria: UtilityMap,
+    bound: Bound,
+    score: Score,
+    *,
+    barrier: bool = False,
+    refine: bool = True,
+) -> dict[tuple, ContractOptimum]:
+    """The optima of the combinations the branch and bound of :func:`maximise_on_envelope` solves,
+    by combination in the order of ``space.combos``.
+
+    They include every combination whose optimum is within ``PRUNE_TOL`` (relative) of the best,
+    each the kernel's answer from its usual start, so a caller that needs all near-maximisers
+    (the utilitarian tie-break) gets what ``maximise_each`` on every combination would give them.
+    ``refine=False`` bounds with the lines the envelope already holds (no lines are added).
+    """
+    env = envelope(space)
+    found = _branch_and_bound(space, env, disagreement, criteria, bound, score, barrier, refine)
+    return {space.combos[k]: found[k] for k in sorted(found)}
+
+
 def _branch_and_bound(space: ContractSpace, env: Envelope, disagreement: np.ndarray, criteria: UtilityMap,
-                      bound: Bound, score: Score, barrier: bool) -> ContractOptimum:
-    """The search of :func:`maximise_on_envelope`, on the envelope ``env`` of ``space``."""
+                      bound: Bound, score: Score, barrier: bool, refine: bool = True) -> dict[int, ContractOptimum]:
+    """The search of :func:`maximise_on_envelope`, on the envelope ``env`` of ``space``: the optimum of
+    each combination it solved, by index into ``space.combos``."""
     combos = space.combos
-    if not len(env.points):  # no grid contract satisfies the constraints: nothing to bound with
-        return maximise(space, disagreement, criteria, barrier=barrier)
 
     def solve(k: int) -> ContractOptimum:
         return maximise_each(space, disagreement, criteria, barrier=barrier, subset={combos[k]})[combos[k]]
 
+    if not len(env.points):  # no grid contract satisfies the constraints: nothing to bound with
+        every = maximise_each(space, disagreement, criteria, barrier=barrier)
+        return {k: every[combo] for k, combo in enumerate(combos)}
     bounds = bound(env.lines)
     if not np.any(bounds > -np.inf):  # certified infeasible: the kernel would return the first combination's
-        return solve(0)
+        return {0: solve(0)}
     first = int(np.argmax(bounds))
     found = {first: solve(first)}
-    _refine(space, env, found, bound, score)
+    if refine:
+        _refine(space, env, found, bound, score)
+    else:
+        _add_points(env, [o.utilities for o in found.values() if np.isfinite(o.value)])
     bounds = bound(env.lines)
     for k in np.argsort(-bounds, kind="stable"):
         best = max(o.value for o in found.values())
@@ -192,6 +223,11 @@ def _branch_and_bound(space: ContractSpace, env: Envelope, disagreement: np.ndar
             break
         if int(k) not in found:
             found[int(k)] = solve(int(k))
+    return found
+
+
+def _best(found: dict[int, ContractOptimum]) -> ContractOptimum:
+    """The first combination (by index) within ``_slack`` of the best value, as the kernel's tie-break."""
     best = max(o.value for o in found.values())
     return found[min(k for k, o in found.items() if o.value >= best - _slack(best))]
 
@@ -235,6 +271,38 @@ def nash_bound(disagreement: np.ndarray, weights: np.ndarray) -> Bound:
         return np.where(np.any(slack <= 0, axis=1), -np.inf, value)
 
     return bound
+
+
+def weighted_sum_bound(disagreement: np.ndarray, weights: np.ndarray) -> Bound:
+    """Upper bound on w . u over u >= d below the lines: for each line with lambda >> 0 the maximum
+    over the triangle {u >= d, lambda . u <= W} is at a vertex d + (s / lambda_i) e_i, s = W - lambda . d:
+
+        B <= w . d + min_j max_i w_i s_j / lambda_ji,
+
+    and -inf (no feasible contract) if some s_j < 0 (Geoffrion 1968; the same lines as ``nash_bound``).
+    """
+    interior = np.all(DIRECTIONS > 0, axis=1)
+    base = DIRECTIONS @ disagreement
+    reach = weights[None, :] / np.where(DIRECTIONS > 0, DIRECTIONS, 1.0)  # (FAN + 1, 2)
+    origin = float(weights @ disagreement)
+
+    def bound(lines: np.ndarray) -> np.ndarray:
+        slack = lines - base
+        with np.errstate(invalid="ignore"):
+            value = origin + (slack[..., None] * reach).max(axis=-1)
+        value = np.where(interior & ~np.isnan(lines), value, np.inf).min(axis=1)
+        return np.where(np.any(slack < -_tol(base), axis=1), -np.inf, value)
+
+    return bound
+
+
+def weighted_sum_score(disagreement: np.ndarray, weights: np.ndarray) -> Score:
+    """w . u at points with u >= d, else -inf: the utilitarian criterion."""
+
+    def score(points: np.ndarray) -> np.ndarray:
+        return np.where(np.all(points >= disagreement, axis=1), points @ weights, -np.inf)
+
+    return score
 
 
 def ray_score(origin: np.ndarray, direction: np.ndarray) -> Score:

@@ -14,7 +14,8 @@ from scipy.optimize import brentq
 from negotiation.errors import positive_weights
 from negotiation.frontier import ROOT_RTOL, ROOT_XTOL, frontier_slope, rational_interval
 from negotiation.problem import BargainingProblem
-from negotiation.solutions._contracts import maximise, maximise_each
+from negotiation.solutions._contracts import maximise
+from negotiation.solutions._envelope import solve_on_envelope, weighted_sum_bound, weighted_sum_score
 from negotiation.solutions.nash import nash_on_interval, weighted_log_gains
 from negotiation.solutions.result import Solution
 
@@ -98,10 +99,19 @@ def _maximisers(problem: BargainingProblem, w: np.ndarray) -> tuple[float, float
 
 def _on_contracts(problem: BargainingProblem, w: np.ndarray) -> Solution:
     """Maximise w.u per discrete combination; among the combinations within ``TIE_TOL`` of the
-    best, maximise the Nash product subject to w.u >= W* - tol, started at each one's optimum."""
+    best, maximise the Nash product subject to w.u >= W* - tol, started at each one's optimum.
+
+    The first pass solves only the combinations whose weighted sum can reach the best: each is
+    bounded by the frontier envelope's supporting lines (``weighted_sum_bound``) and the kernel
+    solves them by branch and bound (``solve_on_envelope``), which solves every combination within
+    ``PRUNE_TOL`` > ``TIE_TOL`` of the best, so the tied set and the answer are the unpruned ones.
+    No lines are added for it: a line costs one weighted-sum solve of a combination, the very
+    solve it would save; the lines other concepts left on the space (Nash, KS, egalitarian,
+    Rubinstein share them) prune for free."""
     space, d = problem.space, problem.disagreement
     assert space is not None
-    first = maximise_each(space, d, lambda u: (u @ w)[:, None])
+    first = solve_on_envelope(space, d, lambda u: (u @ w)[:, None], weighted_sum_bound(d, w), weighted_sum_score(d, w),
+                              refine=False)
     best = max(first.values(), key=lambda optimum: optimum.value)
     floor = best.value - TIE_TOL * (1.0 + abs(best.value))
     tied = {combo: np.array([o.contract[name] for name in space.continuous_names])
@@ -111,4 +121,4 @@ def _on_contracts(problem: BargainingProblem, w: np.ndarray) -> Solution:
     chosen = second if np.isfinite(second.value) else best
     iterations = sum(o.iterations for o in first.values()) + second.iterations
     return Solution(chosen.utilities, "utilitarian", tuple(map(float, w)),
-                    "contracts: grid + SLSQP, weighted sum then Nash tie-break", chosen.status, iterations, chosen.contract)
+                    "contracts: grid + SLSQP, weighted sum (combinations not pruned by the frontier envelope) then Nash tie-break", chosen.status, iterations, chosen.contract)
