@@ -20,8 +20,8 @@ import negotiation
 from negotiation.pipeline.compare import ATOL, RTOL, compare_directories
 from negotiation.pipeline.hashing import files_hash, package_source_hash, source_files
 from negotiation.pipeline.results import (
+    DECIMAL_PLACES,
     SIGNIFICANT_DIGITS,
-    ZERO_BELOW,
     Results,
     Table,
     disk_float,
@@ -54,9 +54,13 @@ def _files(directory: Path) -> dict[str, bytes]:
         (0.1 + 0.2, 0.3),
         (-0.0, 0.0),
         (1e-13, 0.0),
+        (-1e-13, 0.0),
+        (6e-13, 1e-12),
         (-1.6169011091029024e-16, 0.0),  # a Sobol index that is rounding noise
-        (ZERO_BELOW, ZERO_BELOW),
-        (1.23456789012345e-9, 1.23456789e-09),
+        (4.048697345e-09, 4.049e-09),  # 12 decimal places are coarser than 10 digits here
+        (0.0012345678901234, 0.00123456789),  # both rules agree in [1e-3, 1e-2)
+        (0.00098765432101234, 0.000987654321),
+        (1.5e-05, 1.5e-05),
         (3.0, 3.0),
         (123456789012.5, 123456789000.0),
         (1e300, 1e300),
@@ -64,7 +68,7 @@ def _files(directory: Path) -> dict[str, bytes]:
     ],
 )
 def test_disk_float_rounds_to_ten_significant_digits(value: float, expected: float) -> None:
-    assert SIGNIFICANT_DIGITS == 10
+    assert SIGNIFICANT_DIGITS == 10 and DECIMAL_PLACES == 12
     rounded = disk_float(value)
     assert rounded == expected and repr(rounded) == repr(expected)
     assert math.copysign(1.0, rounded) == math.copysign(1.0, expected)
@@ -81,8 +85,9 @@ def test_disk_float_is_idempotent_and_inside_the_check_tolerance() -> None:
     for value in values.tolist():
         once = disk_float(value)
         assert disk_float(once) == once
-        assert abs(once - value) <= 5e-10 * abs(value) or (abs(value) < ZERO_BELOW and once == 0.0)
+        assert abs(once - value) <= max(5e-10 * abs(value), 5e-13) * (1 + 1e-12)
         assert abs(once - value) <= ATOL / 1000 + RTOL / 1000 * abs(value)
+        assert math.copysign(1.0, once) > 0 or once < 0
         assert len(repr(once).split("e")[0].replace("-", "").replace(".", "").strip("0")) <= SIGNIFICANT_DIGITS
 
 

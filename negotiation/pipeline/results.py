@@ -11,18 +11,19 @@ Numbers on disk: every float written to ``results.json`` and ``tables/*.csv`` (a
 float a ``tables/*.tex`` formats) first goes through :func:`disk_float`, the one rounding
 rule of every writer here:
 
-* rounded to :data:`SIGNIFICANT_DIGITS` (10) significant digits, correctly rounded from the
-  float's exact binary value (Python's ``format(x, ".9e")``), and written as the shortest
-  ``repr`` of the result (``176.5838939``, ``1.5e-05``);
-* a float with ``|x| <`` :data:`ZERO_BELOW` (1e-12) is written as ``0.0``; so is ``-0.0``;
+* rounded to :data:`SIGNIFICANT_DIGITS` (10) significant digits but to no more than
+  :data:`DECIMAL_PLACES` (12) decimal places, whichever is coarser: the nearest multiple of
+  ``max(10**(e - 9), 1e-12)`` for ``10**e <= |x| < 10**(e + 1)``. Correctly rounded from the
+  float's exact binary value (``format(x, ".9e")``, or ``round(x, 12)`` when ``|x| < 1e-3``)
+  and written as the shortest ``repr`` of the result (``176.5838939``, ``4.049e-09``);
+* so ``|x| < 5e-13`` is written as ``0.0``, and ``-0.0`` as ``0.0``;
 * ints, bools, strings and None are written unchanged. Results hold no NaN or inf
   (:class:`Results` and :class:`Table` reject them); :func:`disk_float` would pass them
   through unchanged.
 
 Why: the last digits of a float differ between machines and library builds (summation order,
 SIMD code paths), and unrounded they changed committed files on every rerun. Rounding moves a
-number by at most 5e-10 of its size, or by less than 1e-12 where it is zeroed: far inside the
-tolerance of ``reproduce --check`` (``|a - b| <= ATOL + RTOL |a|`` with ATOL = 1e-9 and
+number by at most 5e-10 of its size or 5e-13, whichever is larger: far inside the tolerance of ``reproduce --check`` (``|a - b| <= ATOL + RTOL |a|`` with ATOL = 1e-9 and
 RTOL = 1e-6, :mod:`negotiation.pipeline.compare`), so no check changes its verdict, while two
 runs that agree to about 1e-15 write the same bytes (unless a number straddles a rounding
 boundary of its 10th digit, a chance of the order of 1e-5 per number). The rule is
@@ -48,11 +49,11 @@ from negotiation.pipeline.atomic import atomic_write_text
 from negotiation.pipeline.latex import check_macro_name, macros_tex, table_tex
 
 __all__ = [
+    "DECIMAL_PLACES",
     "MACROS_FILE",
     "RESULTS_FILE",
     "SIGNIFICANT_DIGITS",
     "TABLES_DIR",
-    "ZERO_BELOW",
     "Results",
     "SavedResults",
     "Table",
@@ -71,12 +72,14 @@ Cell = float | int | str | None
 SIGNIFICANT_DIGITS = 10
 """Significant digits of every float written to disk (see the module docstring)."""
 
-ZERO_BELOW = 1e-12
-"""Floats smaller than this in magnitude are written as 0.0 (1000 times below ``compare.ATOL``)."""
+DECIMAL_PLACES = 12
+"""Most decimal places of a float written to disk: a quantum of 1e-12, 1000 times below ``compare.ATOL``."""
+
+_FIXED_BELOW = 10.0 ** (SIGNIFICANT_DIGITS - 1 - DECIMAL_PLACES)  # 1e-3: below it 12 places are coarser
 
 
 def disk_float(value: float) -> float:
-    """``value`` as it is written to disk: 10 significant digits, ``|x| < 1e-12`` and -0.0 as 0.0.
+    """``value`` as it is written to disk: 10 significant digits, at most 12 decimal places, -0.0 as 0.0.
 
     The one rounding rule of every writer of this module (see the module docstring).
     Idempotent: ``disk_float(disk_float(x)) == disk_float(x)``. NaN and inf are returned
@@ -85,8 +88,8 @@ def disk_float(value: float) -> float:
     value = float(value)
     if not math.isfinite(value):
         return value
-    if abs(value) < ZERO_BELOW:
-        return 0.0
+    if abs(value) < _FIXED_BELOW:
+        return round(value, DECIMAL_PLACES) + 0.0  # + 0.0 turns -0.0 into 0.0
     return float(format(value, f".{SIGNIFICANT_DIGITS - 1}e"))
 
 
