@@ -6,6 +6,28 @@ as ``tables/<name>.csv`` and booktabs ``tables/<name>.tex``; and LaTeX ``macros`
 numbers the paper quotes) saved as ``macros.tex``. Figure functions receive the saved files
 back as :class:`SavedResults`, never the in-memory objects, so a figure can only show what is
 on disk.
+
+Numbers on disk: every float written to ``results.json`` and ``tables/*.csv`` (and every
+float a ``tables/*.tex`` formats) first goes through :func:`disk_float`, the one rounding
+rule of every writer here:
+
+* rounded to :data:`SIGNIFICANT_DIGITS` (10) significant digits but to no more than
+  :data:`DECIMAL_PLACES` (12) decimal places, whichever is coarser: the nearest multiple of
+  ``max(10**(e - 9), 1e-12)`` for ``10**e <= |x| < 10**(e + 1)``. Correctly rounded from the
+  float's exact binary value (``format(x, ".9e")``, or ``round(x, 12)`` when ``|x| < 1e-3``)
+  and written as the shortest ``repr`` of the result (``176.5838939``, ``4.049e-09``);
+* so ``|x| < 5e-13`` is written as ``0.0``, and ``-0.0`` as ``0.0``;
+* ints, bools, strings and None are written unchanged. Results hold no NaN or inf
+  (:class:`Results` and :class:`Table` reject them); :func:`disk_float` would pass them
+  through unchanged.
+
+Why: the last digits of a float differ between machines and library builds (summation order,
+SIMD code paths), and unrounded they changed committed files on every rerun. Rounding moves a
+number by at most 5e-10 of its size or 5e-13, whichever is larger: far inside the tolerance of ``reproduce --check`` (``|a - b| <= ATOL + RTOL |a|`` with ATOL = 1e-9 and
+RTOL = 1e-6, :mod:`negotiation.pipeline.compare`), so no check changes its verdict, while two
+runs that agree to about 1e-15 write the same bytes (unless a number straddles a rounding
+boundary of its 10th digit, a chance of the order of 1e-5 per number). The rule is
+idempotent: writing loaded results again gives the same bytes.
 """
 
 from __future__ import annotations
@@ -26,7 +48,19 @@ import numpy as np
 from negotiation.pipeline.atomic import atomic_write_text
 from negotiation.pipeline.latex import check_macro_name, macros_tex, table_tex
 
-__all__ = ["MACROS_FILE", "RESULTS_FILE", "TABLES_DIR", "Results", "SavedResults", "Table", "load_results", "write_results"]
+__all__ = [
+    "DECIMAL_PLACES",
+    "MACROS_FILE",
+    "RESULTS_FILE",
+    "SIGNIFICANT_DIGITS",
+    "TABLES_DIR",
+    "Results",
+    "SavedResults",
+    "Table",
+    "disk_float",
+    "load_results",
+    "write_results",
+]
 
 RESULTS_FILE = "results.json"
 MACROS_FILE = "macros.tex"
@@ -34,6 +68,40 @@ TABLES_DIR = "tables"
 _TABLE_NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
 
 Cell = float | int | str | None
+
+SIGNIFICANT_DIGITS = 10
+"""Significant digits of every float written to disk (see the module docstring)."""
+
+DECIMAL_PLACES = 12
+"""Most decimal places of a float written to disk: a quantum of 1e-12, 1000 times below ``compare.ATOL``."""
+
+_FIXED_BELOW = 10.0 ** (SIGNIFICANT_DIGITS - 1 - DECIMAL_PLACES)  # 1e-3: below it 12 places are coarser
+
+
+def disk_float(value: float) -> float:
+    """``value`` as it is written to disk: 10 significant digits, at most 12 decimal places, -0.0 as 0.0.
+
+    The one rounding rule of every writer of this module (see the module docstring).
+    Idempotent: ``disk_float(disk_float(x)) == disk_float(x)``. NaN and inf are returned
+    unchanged.
+    """
+    value = float(value)
+    if not math.isfinite(value):
+        return value
+    if abs(value) < _FIXED_BELOW:
+        return round(value, DECIMAL_PLACES) + 0.0  # + 0.0 turns -0.0 into 0.0
+    return float(format(value, f".{SIGNIFICANT_DIGITS - 1}e"))
+
+
+def _disk(value: Any) -> Any:
+    """A JSON-ready tree (from :func:`_plain`) with every float replaced by :func:`disk_float`."""
+    if isinstance(value, float):
+        return disk_float(value)
+    if isinstance(value, dict):
+        return {key: _disk(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_disk(item) for item in value]
+    return value
 
 
 @dataclass(frozen=True)
@@ -146,23 +214,31 @@ def _plain(value: Any, path: str) -> Any:
 
 
 def _dump_json(values: Mapping[str, Any]) -> str:
-    return json.dumps(_plain(dict(values), "values"), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(_disk(_plain(dict(values), "values")), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+
+
+def _disk_table(table: Table) -> Table:
+    """``table`` with every float cell replaced by :func:`disk_float` (what the CSV and LaTeX files show)."""
+    rows = tuple(tuple(_disk(cell) for cell in row) for row in table.rows)
+    return Table(columns=table.columns, rows=rows, headers=table.headers, formats=table.formats)
 
 
 def _table_csv(table: Table) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(table.columns)
-    writer.writerows([repr(c) if isinstance(c, float) else c for c in row] for row in table.rows)
+    writer.writerows([repr(disk_float(c)) if isinstance(c, float) else c for c in row] for row in table.rows)
     return buffer.getvalue()
 
 
 def _parse_cell(text: str) -> Cell:
     for kind in (int, float):
         try:
-            return kind(text)
+            value = kind(text)
         except ValueError:
-            pass
+            continue
+        # "nan", "inf" and "infinity" are text: a table holds no non-finite number.
+        return value if math.isfinite(value) else text
     return text
 
 
@@ -176,13 +252,15 @@ def write_results(results: Results, directory: Path, macro_prefix: str = "") -> 
     """Write ``results.json``, ``macros.tex`` and ``tables/*`` into ``directory``.
 
     Every file is a deterministic function of ``results`` (and ``macro_prefix``, which is
-    prepended to every macro name, e.g. ``Baseline`` + ``NashShare``).
+    prepended to every macro name, e.g. ``Baseline`` + ``NashShare``). Floats are written
+    as :func:`disk_float` rounds them, in the JSON, the CSV and the LaTeX tables alike.
     """
     directory = Path(directory)
     atomic_write_text(directory / RESULTS_FILE, _dump_json(results.values))
     macros = {macro_prefix + name: text for name, text in results.macros.items()}
     atomic_write_text(directory / MACROS_FILE, macros_tex(macros))
     for name, table in sorted(results.tables.items()):
+        table = _disk_table(table)
         atomic_write_text(directory / TABLES_DIR / f"{name}.csv", _table_csv(table))
         atomic_write_text(directory / TABLES_DIR / f"{name}.tex", table_tex(table))
 

@@ -153,7 +153,21 @@ def journal_style() -> Iterator[None]:
 
     The runner draws every figure function inside it; call it yourself when drawing elsewhere.
     """
-    with matplotlib.rc_context(dict(RC_PARAMS)):
+    with _rc():
+        yield
+
+
+@contextlib.contextmanager
+def _rc() -> Iterator[None]:
+    """Matplotlib's built-in defaults plus :data:`RC_PARAMS`, restored on exit.
+
+    Starting from the built-in defaults (not ``rcParams``) keeps a ``matplotlibrc`` of the
+    user or of the current directory, and any earlier ``rcParams`` change, out of the figures:
+    their bytes then depend only on the figure and the library versions.
+    """
+    with matplotlib.rc_context():
+        matplotlib.rcdefaults()
+        matplotlib.rcParams.update(RC_PARAMS)
         yield
 
 
@@ -180,7 +194,7 @@ def new_figure(
     if not aspect > 0:
         raise ValueError(f"aspect must be positive, got {aspect!r}")
     inches = SINGLE_COLUMN_WIDTH if width == "single" else DOUBLE_COLUMN_WIDTH
-    with matplotlib.rc_context(dict(RC_PARAMS)):
+    with _rc():
         fig = Figure(figsize=(inches, inches * aspect), layout="constrained")
         axes = fig.subplots(nrows, ncols)
     return fig, axes
@@ -188,7 +202,7 @@ def new_figure(
 
 def _render(fig: Figure, fmt: str) -> bytes:
     buffer = io.BytesIO()
-    with matplotlib.rc_context(dict(RC_PARAMS)):
+    with _rc():
         if fmt == "pdf":
             FigureCanvasPdf(fig).print_figure(buffer, format="pdf", metadata=_PDF_METADATA)
         else:
@@ -199,8 +213,12 @@ def _render(fig: Figure, fmt: str) -> bytes:
 def save_figure(fig: Figure, path_stem: Path | str) -> tuple[Path, Path]:
     """Write ``fig`` as ``<path_stem>.pdf`` (vector, fonts embedded) and ``<path_stem>.png``.
 
-    No timestamp or software string is written, so identical figures give identical bytes.
-    Both files are written atomically.
+    No timestamp or software string is written (PDF ``Creator``, ``Producer``,
+    ``CreationDate``, ``ModDate``; PNG ``Software``), the font subset tags are hashes of the
+    glyphs used, and the drawing settings are matplotlib's built-in defaults plus
+    :data:`RC_PARAMS` whatever ``matplotlibrc`` is around: identical figures give identical
+    bytes (with the same matplotlib and fontTools versions; fontTools subsets the embedded
+    fonts). Both files are written atomically.
 
     Parameters
     ----------
