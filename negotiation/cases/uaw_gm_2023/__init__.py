@@ -49,7 +49,7 @@ import numpy as np
 
 from negotiation.kit.case import Case
 
-__all__ = ["CASE", "disagreement", "status_quo", "utilities"]
+__all__ = ["CASE", "disagreement", "discount_factors", "firm_saving", "payroll", "status_quo", "union_utility", "utilities"]
 
 #: Weeks per year (a unit conversion: payroll per week to per year, the rate per weekly round).
 WEEKS = 52.0
@@ -75,7 +75,7 @@ def crra(r: float, rho: float) -> float:
     return (r ** (1.0 - rho) - 1.0) / (1.0 - rho)
 
 
-def _union(level: float, cola: bool, p: Any) -> float:
+def union_utility(level: float, cola: bool, p: Any) -> float:
     """The union's expected utility per $ of payroll-year at average wage ``level`` (x today's)."""
     rho = p.risk_aversion
     if cola:
@@ -86,7 +86,7 @@ def _union(level: float, cola: bool, p: Any) -> float:
     return (moment - 1.0) / (1.0 - rho)
 
 
-def _firm(level: float, cola: bool, p: Any) -> float:
+def firm_saving(level: float, cola: bool, p: Any) -> float:
     """GM's real payroll saving per $ of payroll-year at average wage ``level``."""
     m, s = _price_level(p)
     erosion = 1.0 if cola else np.exp(-m + 0.5 * s * s)
@@ -98,7 +98,7 @@ def utilities(contract: Mapping[str, Any], p: Any) -> tuple[float, float]:
     level = 1.0 + float(contract["wage_increase"]) / 2.0
     cola = bool(contract["cola"])
     scale = payroll(p) * p.term_years
-    return scale * _union(level, cola, p), scale * _firm(level, cola, p)
+    return scale * union_utility(level, cola, p), scale * firm_saving(level, cola, p)
 
 
 def disagreement(p: Any) -> tuple[float, float]:
