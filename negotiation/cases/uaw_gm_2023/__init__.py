@@ -1,0 +1,133 @@
+"""The 2023 UAW-General Motors contract: a small second case for the case kit.
+
+The United Auto Workers (player 1) and General Motors (player 2) bargain over two terms of a
+contract of ``term_years`` (data/contract_space.toml): the cumulative base-wage increase
+``wage_increase`` (x, phased in evenly, so the average wage over the term is ``1 + x/2`` times
+today's) and whether a cost-of-living adjustment indexes the wage to the CPI (``cola``). Every
+input is in data/calibration.toml, dated before the strike began on 2023-09-15; the tentative
+agreement of 30 October 2023 is in data/actual.toml and is read only by comparison code.
+
+Payoffs, in $B over the term, with ``P`` the annual base payroll (``workers x weekly_pay x 52``)
+and ``p`` the log price level at mid-term (horizon ``h = term/2``), normal with mean
+``inflation_mean x h`` and standard deviation ``inflation_sd x sqrt(h)``:
+
+* GM is risk neutral in real terms (its prices move with the CPI). Its payoff is the real payroll it
+  saves against paying today's real wage: ``P T (1 - (1 + x/2) k)``, where ``k = 1`` with a COLA
+  (it pays today's real wage, scaled) and ``k = E[exp(-p)]`` without one (inflation erodes the
+  nominal wage). GM's profit from production is the same in every contract and drops out.
+* The union maximises its members' expected CRRA utility of the real wage ``R`` (relative risk
+  aversion ``rho``), scaled so that a dollar at today's wage is worth a dollar:
+  ``P T E[(R^(1-rho) - 1) / (1 - rho)]`` with ``R = 1 + x/2`` under a COLA and
+  ``R = (1 + x/2) exp(-p)`` without. A COLA thus moves inflation risk from the risk-averse workers
+  to the risk-neutral firm (Baily 1974; Azariadis 1975): it is worth more to the union than it
+  costs GM whenever ``inflation_sd > 0``. The wage term is the transfer that prices it.
+* Disagreement is the strike the parties expect: ``strike_weeks`` weeks in which GM loses
+  ``gm_weekly_loss`` a week and each worker gets ``strike_pay`` instead of ``weekly_pay`` (valued with
+  the same utility), after which the old contract (no raise, no COLA) runs for the term. That the
+  strike costs both sides is what both gain by agreeing; how the gain is split is each concept's.
+
+The concepts offered are the symmetric ones (Nash, Kalai-Smorodinsky, egalitarian, utilitarian)
+and Rubinstein's alternating offers with weekly rounds, the union proposing first, and one
+``discount_rate`` for both (its limit is the symmetric Nash solution, so no asymmetric weights are
+declared). Egalitarian and utilitarian compare the two payoffs in dollars at today's wage, a
+stated interpersonal comparison. The status quo (no raise, no COLA) picks the representative of an
+optimal set. Limitations: one expected strike length, no strike-length uncertainty, the raise's
+phase-in fixed, no profit sharing, pensions, tiers or the 2028 alignment of the term.
+
+References: Nash (1950); Kalai & Smorodinsky (1975); Kalai (1977); Rubinstein (1982);
+Baily (1974), "Wages and employment under uncertain demand"; Azariadis (1975), "Implicit contracts
+and underemployment equilibria".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from negotiation.kit.case import Case
+
+__all__ = ["CASE", "disagreement", "discount_factors", "firm_saving", "payroll", "status_quo", "union_utility", "utilities"]
+
+#: Weeks per year (a unit conversion: payroll per week to per year, the rate per weekly round).
+WEEKS = 52.0
+#: Dollars per $B (a unit conversion).
+BILLION = 1e9
+#: The contract in force before 2023: no raise agreed yet, COLA suspended since 2009.
+STATUS_QUO = {"wage_increase": 0.0, "cola": False}
+
+
+def payroll(p: Any) -> float:
+    """Annual base payroll of GM's UAW hourly workers, $B/year."""
+    return p.workers * p.weekly_pay * WEEKS / BILLION
+
+
+def _price_level(p: Any) -> tuple[float, float]:
+    """Mean and standard deviation of the log price level at mid-term."""
+    h = p.term_years / 2.0
+    return p.inflation_mean * h, p.inflation_sd * np.sqrt(h)
+
+
+def crra(r: float, rho: float) -> float:
+    """CRRA utility of a wage ratio ``r``, zero and of slope one at ``r = 1``."""
+    return (r ** (1.0 - rho) - 1.0) / (1.0 - rho)
+
+
+def union_utility(level: float, cola: bool, p: Any) -> float:
+    """The union's expected utility per $ of payroll-year at average wage ``level`` (x today's)."""
+    rho = p.risk_aversion
+    if cola:
+        return crra(level, rho)
+    m, s = _price_level(p)
+    # E[(level e^{-p})^(1-rho)] for p ~ N(m, s^2), a lognormal moment.
+    moment = level ** (1.0 - rho) * np.exp(-(1.0 - rho) * m + 0.5 * ((1.0 - rho) * s) ** 2)
+    return (moment - 1.0) / (1.0 - rho)
+
+
+def firm_saving(level: float, cola: bool, p: Any) -> float:
+    """GM's real payroll saving per $ of payroll-year at average wage ``level``."""
+    m, s = _price_level(p)
+    erosion = 1.0 if cola else np.exp(-m + 0.5 * s * s)
+    return 1.0 - level * erosion
+
+
+def utilities(contract: Mapping[str, Any], p: Any) -> tuple[float, float]:
+    """``(UAW, GM)`` payoffs of a contract, $B over the term."""
+    level = 1.0 + float(contract["wage_increase"]) / 2.0
+    cola = bool(contract["cola"])
+    scale = payroll(p) * p.term_years
+    return scale * union_utility(level, cola, p), scale * firm_saving(level, cola, p)
+
+
+def disagreement(p: Any) -> tuple[float, float]:
+    """The expected strike, then the old contract for the term: ``(UAW, GM)``, $B."""
+    union, firm = utilities(STATUS_QUO, p)
+    strike_payroll = p.workers * p.weekly_pay * p.strike_weeks / BILLION
+    union_loss = -strike_payroll * crra(p.strike_pay / p.weekly_pay, p.risk_aversion)
+    return union - union_loss, firm - p.strike_weeks * p.gm_weekly_loss
+
+
+def discount_factors(p: Any) -> tuple[float, float]:
+    """Per weekly offer round, the same for both parties."""
+    delta = np.exp(-p.discount_rate / WEEKS)
+    return delta, delta
+
+
+def status_quo(p: Any) -> Mapping[str, Any]:
+    """The contract in force: no raise, no COLA."""
+    return dict(STATUS_QUO)
+
+
+CASE = Case(
+    name="uaw_gm_2023",
+    title="The 2023 UAW-General Motors contract",
+    players=("UAW", "GM"),
+    folder=Path(__file__).parent,
+    utilities=utilities,
+    disagreement=disagreement,
+    discount_factors=discount_factors,
+    status_quo=status_quo,
+    space_rules={"continuous_terms": ("wage_increase",), "discrete_terms": ("cola",)},
+)
