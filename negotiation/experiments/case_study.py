@@ -24,6 +24,7 @@ from negotiation.kit.case import Case
 from negotiation.kit.predict import predict, predict_all, problem
 from negotiation.kit.score import skill
 from negotiation.pipeline import Experiment, FigureSpec, Param, Results, Table
+from negotiation.pipeline.latex import escape
 from negotiation.plots import new_figure, style_of
 
 #: Bootstrap resamples of the score's interval, and its level.
@@ -116,13 +117,15 @@ def run(parameters: Mapping[str, Any], rng: np.random.Generator, progress: Any, 
         values=values,
         tables={
             "predictions": Table(columns=("concept", "u1", "u2", *space.terms), rows=tuple(prediction_rows),
-                                 headers=("Concept", f"$u$ {case.players[0]}", f"$u$ {case.players[1]}", *space.terms),
+                                 headers=("Concept", f"$u$ {case.players[0]}", f"$u$ {case.players[1]}",
+                                          *map(escape, space.terms)),
                                  formats=("s", ".4g", ".4g", *(".4g" if t in space.continuous else "s" for t in space.terms))),
             "optimal_sets": Table(columns=("concept", "term", "set", "pinned"), rows=tuple(set_rows),
                                   headers=("Concept", "Term", "Optimal set", "Pinned"), formats=("s", "s", "s", "s")),
             "scores": Table(columns=("concept", "scored_terms", "n_terms", "skill", "skill_lo", "skill_hi"),
                             rows=tuple(score_rows),
-                            headers=("Concept", "Scored (pinned) terms", "$n$", "Skill", f"{LEVEL:.0%} lo", f"{LEVEL:.0%} hi"),
+                            headers=("Concept", "Scored (pinned) terms", "$n$", "Skill", escape(f"{LEVEL:.0%} lo"),
+                                     escape(f"{LEVEL:.0%} hi")),
                             formats=("s", "s", "d", ".3f", ".3f", ".3f")),
             "sensitivity": Table(columns=("parameter", "term", "at_low", "central", "at_high"), rows=tuple(sensitivity_rows),
                                  headers=("Parameter", "Term", "At low", "Central", "At high"),
