@@ -263,7 +263,7 @@ def _transferable(a: np.ndarray, b: np.ndarray, feasible: BargainingProblem | No
         efficient, contract = np.asarray(best.utilities), best.contract
         source = "sigma = max u_1 + u_2 over feasible (utilitarian_solution)"
     sigma = float(efficient.sum())
-    if d.sum() > sigma:
+    if d.sum() > sigma + _LP_FEASIBILITY_TOL * max(1.0, abs(sigma)):  # the LP's threat point, up to its tolerance
         raise ValueError(
             f"feasible must contain the threat point: d = {d.tolist()} gives d_1 + d_2 = "
             f"{d.sum()!r} > sigma = {sigma!r}, leaving no gains from agreement"
