@@ -16,6 +16,7 @@ from typing import Any
 
 from negotiation.kit.calibration import CalibrationError
 from negotiation.kit.case import CaseError
+from negotiation.kit.space import SpaceError
 from negotiation.pipeline.compare import ATOL, RTOL
 from negotiation.pipeline.config import load_config, scan_configs
 from negotiation.pipeline.paper import PaperError
@@ -317,6 +318,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "sweep":
             return _sweep(args)
         return _reproduce(args, progress)
-    except (ConfigError, CalibrationError, CaseError, PaperError) as error:
+    except (ConfigError, CalibrationError, CaseError, SpaceError, PaperError) as error:
         print(f"negotiation: error: {error}", file=sys.stderr)
         return EXIT_ERROR

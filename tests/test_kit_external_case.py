@@ -86,3 +86,24 @@ def test_no_module_outside_a_case_folder_names_a_case() -> None:
     found = subprocess.run(["grep", "-rln", "--include=*.py", "microsoft_openai", "negotiation"], cwd=ROOT,
                            capture_output=True, text=True, check=False).stdout.split()
     assert [f for f in found if not f.startswith("negotiation/cases/microsoft_openai")] == []
+
+
+def test_a_source_of_the_space_dated_after_the_cutoff_is_refused_for_a_prediction(tmp_path: Path, capsys) -> None:
+    config = _project(tmp_path)
+    space = tmp_path / "cases" / "toy" / "data" / "contract_space.toml"
+    space.write_text('[sources]\nP1 = { title = "a later position", url = "https://example.org/3", date = "2023-10-01" }\n\n'
+                     + space.read_text())
+    assert main(["run", str(config), "--out", str(tmp_path / "results")]) == EXIT_ERROR
+    assert "source 'P1' is dated 2023-10-01, on or after the strike (2023-09-15)" in capsys.readouterr().err
+
+
+def test_an_outcome_dated_before_the_cutoff_is_refused(tmp_path: Path) -> None:
+    import pytest
+
+    from negotiation.kit.case import CaseError, load_case
+
+    _project(tmp_path)
+    actual = tmp_path / "cases" / "toy" / "data" / "actual.toml"
+    actual.write_text(actual.read_text().replace('date = "2023-10-30"\nsource', 'date = "2023-09-01"\nsource'))
+    with pytest.raises(CaseError, match="before the calibration's cut-off"):
+        load_case(str(tmp_path / "cases" / "toy" / "case.py")).actual_outcome()

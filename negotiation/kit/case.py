@@ -203,6 +203,10 @@ class Case:
         if source not in sources:
             raise CaseError(f"{path}: [outcome] source must be an id of [sources], got {source!r}")
         date = parse_date(data["outcome"].get("date"), f"{path}: [outcome]")
+        cutoff = self.calibration().cutoff
+        if cutoff is not None and date < cutoff:
+            raise CaseError(f"{path}: [outcome] date {date.isoformat()} is before the calibration's cut-off "
+                            f"({cutoff.isoformat()}): a prediction's information would include the outcome")
         space, terms = self.space(), data["terms"]
         unknown = sorted(set(terms) - set(space.terms))
         missing = [t for t in space.terms if t not in terms]
@@ -228,7 +232,7 @@ def case_module(reference: str, base: Path | None = None) -> ModuleType:
     CaseError
         If the module cannot be found or imported.
     """
-    if reference.endswith(".py") or "/" in reference:
+    if reference.endswith(".py") or "/" in reference or "\\" in reference:
         path = Path(reference) if base is None else Path(base) / reference
         path = path.resolve()
         if not path.is_file():

@@ -30,17 +30,19 @@ prediction moves. Every error is one line naming the file, the term and the rule
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import negotiation as ng
 from negotiation.kit._toml import read_toml
+from negotiation.kit.calibration import CalibrationError, Source, parse_sources
 
-__all__ = ["BASES", "CaseSpace", "ContinuousTerm", "DiscreteTerm", "SpaceError", "is_year", "load_space",
-           "parse_space", "widened"]
+__all__ = ["BASES", "CaseSpace", "ContinuousTerm", "DiscreteTerm", "SpaceError", "check_space_sources", "is_year",
+           "load_space", "parse_space", "widened"]
 
 BASES = ("natural", "choice")
 #: A year option is a whole number in this range.
@@ -94,6 +96,7 @@ class CaseSpace:
     continuous: Mapping[str, ContinuousTerm]
     discrete: Mapping[str, DiscreteTerm]
     first_year: int | None = None
+    sources: Mapping[str, Source] = field(default_factory=dict)
 
     @property
     def terms(self) -> tuple[str, ...]:
@@ -219,7 +222,8 @@ def parse_space(data: Mapping[str, Any], origin: str = "contract space", *,
     ----------
     data : Mapping
         The parsed TOML: ``[continuous.<term>]`` and ``[discrete.<term>]`` tables, optionally
-        ``[space]`` (``first_year``) and ``[sources]`` (ignored here: cited in the reasons).
+        ``[space]`` (``first_year``) and ``[sources]`` (the sources the reasons cite, validated and
+        kept: :func:`check_space_sources` holds them to a prediction's cut-off).
     origin : str
         Where ``data`` came from; every error message starts with it.
     continuous_terms, discrete_terms : collection of str or None
@@ -257,6 +261,10 @@ def parse_space(data: Mapping[str, Any], origin: str = "contract space", *,
     unknown_tables = sorted(set(data) - {"space", "sources", "continuous", "discrete"})
     if unknown_tables:
         raise reader.fail(f"[{unknown_tables[0]}]", "unknown table (allowed: [space], [sources], [continuous], [discrete])")
+    try:
+        sources = parse_sources(data.get("sources", {}), origin)
+    except CalibrationError as error:
+        raise SpaceError(str(error)) from None
     tables = {}
     for kind, names in (("continuous", continuous_terms), ("discrete", discrete_terms)):
         table = data.get(kind, {})
@@ -276,7 +284,7 @@ def parse_space(data: Mapping[str, Any], origin: str = "contract space", *,
     if clash:
         raise reader.fail(f"term {clash[0]!r}", "is both continuous and discrete")
     return CaseSpace({n: reader.continuous(n, e) for n, e in tables["continuous"].items()},
-                     {n: reader.discrete(n, e) for n, e in tables["discrete"].items()}, first_year)
+                     {n: reader.discrete(n, e) for n, e in tables["discrete"].items()}, first_year, sources)
 
 
 def load_space(path: Path | str, **rules: Any) -> CaseSpace:
@@ -318,4 +326,21 @@ def widened(space: CaseSpace) -> CaseSpace:
             discrete[t.name] = replace(t, options=grid + named)
         else:
             discrete[t.name] = t
-    return CaseSpace(continuous, discrete, space.first_year)
+    return CaseSpace(continuous, discrete, space.first_year, space.sources)
+
+
+def check_space_sources(space: CaseSpace, cutoff: dt.date | None, event: str = "the cut-off") -> None:
+    """Refuse a source of the contract space dated on or after ``cutoff``: the menu of a prediction is
+    built from earlier information too.
+
+    Raises
+    ------
+    SpaceError
+        Naming the source and its date.
+    """
+    if cutoff is None:
+        return
+    for source in space.sources.values():
+        if source.date >= cutoff:
+            raise SpaceError(f"contract space: source {source.id!r} is dated {source.date.isoformat()}, on or after "
+                             f"{event} ({cutoff.isoformat()}): a prediction's menu may use only earlier information")

@@ -35,6 +35,7 @@ from typing import Any
 
 from negotiation.kit.calibration import CalibrationError
 from negotiation.kit.case import Case, CaseError, case_module
+from negotiation.kit.space import SpaceError
 from negotiation.pipeline.registry import Experiment, get_experiment
 from negotiation.pipeline.schema import ConfigError, Param, validate_table
 
@@ -247,7 +248,7 @@ def scan_configs(directory: Path | str) -> tuple[tuple[ExperimentConfig, ...], t
     for file in sorted(directory.glob("*.toml")):
         try:
             config = load_config(file)
-        except (ConfigError, CalibrationError, CaseError) as error:
+        except (ConfigError, CalibrationError, CaseError, SpaceError) as error:
             problems.append(str(error))
             continue
         if config.name in seen:

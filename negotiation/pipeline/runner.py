@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from negotiation.kit.calibration import Calibration, CalibrationError, check_prediction_inputs, using_calibration
+from negotiation.kit.space import SpaceError, check_space_sources
 from negotiation.pipeline.atomic import atomic_write_text, staged_directory
 from negotiation.pipeline.config import ExperimentConfig
 from negotiation.pipeline.hashing import case_source_hash, files_hash, input_hash, package_source_hash
@@ -111,7 +112,8 @@ def run_calibration(config: ExperimentConfig) -> Calibration | None:
     if config.experiment.role == "prediction":
         try:
             check_prediction_inputs(variant)
-        except CalibrationError as error:
+            check_space_sources(config.case.space(), variant.cutoff, variant.cutoff_event)
+        except (CalibrationError, SpaceError) as error:
             raise ConfigError(f"{config.path}: kind {config.kind!r} is a prediction: {error}") from None
     return variant
 

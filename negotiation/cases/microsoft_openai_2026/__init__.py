@@ -4,7 +4,8 @@
 :mod:`.compare_2026` are the only readers of the actual terms.
 """
 
+from negotiation.cases.microsoft_openai_2026.case import CASE
 from negotiation.cases.microsoft_openai_2026.compare_2026 import amendment, compare
 from negotiation.cases.microsoft_openai_2026.model import CONCEPTS, TERMS, calibration, predict
 
-__all__ = ["CONCEPTS", "TERMS", "amendment", "calibration", "compare", "predict"]
+__all__ = ["CASE", "CONCEPTS", "TERMS", "amendment", "calibration", "compare", "predict"]

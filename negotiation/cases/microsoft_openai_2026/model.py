@@ -32,7 +32,7 @@ from negotiation.cases.microsoft_openai import amendment_terms as at
 from negotiation.cases.microsoft_openai import parameters as p25
 from negotiation.cases.microsoft_openai import solve as s25
 from negotiation.cases.microsoft_openai.payoffs import contract_utilities
-from negotiation.kit.calibration import parse_spec
+from negotiation.kit.calibration import active_calibration, parse_spec
 
 DATA_DIR = Path(__file__).parent / "data"
 CALIBRATION_FILE = DATA_DIR / "calibration_2026.toml"
@@ -57,7 +57,8 @@ def _data() -> Mapping[str, Any]:
 
 
 def calibration() -> p25.Calibration:
-    """The 2025 calibration with the dated overrides of ``calibration_2026.toml`` (2025 ``apply_overrides``)."""
+    """The 2025 calibration with the dated overrides of ``calibration_2026.toml`` (2025 ``apply_overrides``),
+    or the variant a run made active (:func:`negotiation.kit.calibration.using_calibration`)."""
     data = _data()
     base = p25.calibration()
     sources = {**{s.id: {"title": s.title, "url": s.url, "date": s.date.isoformat()} for s in base.sources.values()},
@@ -65,7 +66,7 @@ def calibration() -> p25.Calibration:
     header = {"cutoff": AMENDMENT_DATE.isoformat(), "cutoff_event": "the amendment"}
     document = base.document() | {"calibration": header, "sources": sources}
     merged = p25.parse_calibration(document, "2025 calibration + 2026 sources")
-    return p25.apply_overrides(merged, data["overrides"])
+    return active_calibration(merged.origin) or p25.apply_overrides(merged, data["overrides"])
 
 
 def term_specs() -> dict[str, p25.ParameterSpec]:
