@@ -66,9 +66,10 @@ def test_a_case_outside_the_package_runs_end_to_end(tmp_path: Path) -> None:
     sets = _rows(out / "tables" / "optimal_sets.csv")
     assert {r["term"] for r in sets} == {"wage", "cola"} and all(r["pinned"] in ("yes", "no") for r in sets)
     scores = _rows(out / "tables" / "scores.csv")
-    assert {r["concept"] for r in scores} == {"nash", "kalai_smorodinsky", "egalitarian", "utilitarian", "rubinstein"}
-    nash = next(r for r in scores if r["concept"] == "nash")
-    assert float(nash["skill_lo"]) <= float(nash["skill"]) <= float(nash["skill_hi"])
+    assert {r["predictor"] for r in scores} == {"Nash", "Kalai–Smorodinsky", "Egalitarian", "Utilitarian", "Rubinstein"}
+    nash = next(r for r in scores if r["predictor"] == "Nash")
+    assert float(nash["interval_lo"]) <= float(nash["skill"]) <= float(nash["interval_hi"])
+    assert nash["skill_wage"] and nash["skill_cola"] and nash["skill_widened"]
     assert _rows(out / "tables" / "sensitivity.csv")
     assert (out / "figures" / "utility-space.pdf").stat().st_size > 0
     assert (out / "figures" / "utility-space.png").stat().st_size > 0

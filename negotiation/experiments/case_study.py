@@ -1,19 +1,28 @@
 """Experiment ``case_study``: any case solved by every concept it offers, with sets, scores and sensitivity.
 
-Generic: the case comes from the configuration (``[experiment] case``). At the central
-calibration, each concept's utilities, representative contract and optimal set, with each term
-marked pinned or not (:func:`negotiation.kit.predict.predict`). Over ``draws`` uniform draws of
-the calibration ranges, each concept's pinned terms as a predictive distribution, scored against
-the actual outcome as skill over the uniformly random contract (:func:`negotiation.kit.score.skill`),
-with a bootstrap interval over the draws; a term the theory leaves free at central values is not
-scored. One-at-a-time sensitivity: each parameter at its low and high end, the Nash prediction of
-every continuous term. The prediction reads only inputs dated before the case's cut-off (the run
-refuses a later one); the actual outcome is read by the scoring step alone.
+Generic: the case comes from the configuration (``[experiment] case``).
+
+* Central calibration: each concept's utilities, representative contract and optimal set, each
+  term marked pinned or not (:func:`negotiation.kit.predict.predict`).
+* Predictive distribution: ``draws`` draws of the calibration, each parameter uniform on its range;
+  per concept and term the share of draws in which the term is pinned and the quantiles (continuous)
+  or option shares (discrete) of the representative.
+* COMPARISON (the only step that reads the actual outcome): per concept, the skill of each term it
+  pins at central values, ``1 - S / S_random`` against the uniformly random contract of the space
+  (:func:`negotiation.kit.score.skill`), and their mean; the same mean against the random contract of
+  the widened space (every choice bound moved out, :func:`negotiation.kit.space.widened`), so that no
+  chosen bound decides a verdict; and a Monte Carlo interval of the mean (resampling the calibration
+  draws, so it measures the spread the input ranges give, not out-of-sample error). Informed
+  baselines scored the same way: each party's stated position before the cut-off (``case.positions()``)
+  and their midpoint (continuous terms averaged, discrete terms an equal mixture of the positions'
+  options).
+* One-at-a-time sensitivity: each parameter with a range at its low and high end, the others
+  central, and the first concept's continuous terms.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -23,26 +32,36 @@ from negotiation.kit.calibration import replace_values
 from negotiation.kit.case import Case
 from negotiation.kit.predict import predict, predict_all, problem
 from negotiation.kit.score import skill
+from negotiation.kit.space import CaseSpace, widened
 from negotiation.pipeline import Experiment, FigureSpec, Param, Results, Table
 from negotiation.pipeline.latex import escape
 from negotiation.plots import new_figure, style_of
 
-#: Bootstrap resamples of the score's interval, and its level.
-BOOTSTRAP = 200
+#: Resamples of the Monte Carlo interval, and its level.
+RESAMPLES = 200
 LEVEL = 0.90
+QUANTILES = (0.05, 0.5, 0.95)
 FRONTIER_POINTS = 120
 
 SCHEMA = {
-    "draws": Param(int, "Monte Carlo draws of the calibration ranges (the predictive distribution)", default=200, low=2),
+    "draws": Param(int, "draws of the calibration ranges (the predictive distribution)", default=200, low=2),
 }
 
 
-def _cell(value: Any) -> Any:
-    return float(value) if isinstance(value, (float, np.floating)) else str(value)
+def _label(name: str) -> str:
+    """A concept's label (Nash, Kalai-Smorodinsky, ...), or the name with spaces."""
+    try:
+        return style_of(name).label
+    except (KeyError, ValueError):
+        return name.replace("_", " ")
 
 
-def _set_text(value: Any, continuous: bool) -> str:
-    return f"[{value[0]:.4g}, {value[1]:.4g}]" if continuous else " / ".join(map(str, value))
+def _text(value: Any) -> str:
+    return {True: "yes", False: "no"}.get(value, str(value)) if isinstance(value, bool) else str(value)
+
+
+def _set_text(space: CaseSpace, term: str, value: Any) -> str:
+    return f"[{value[0]:.4g}, {value[1]:.4g}]" if term in space.continuous else ", ".join(map(_text, value))
 
 
 def _draw(p: Any, i: int) -> Any:
@@ -50,23 +69,64 @@ def _draw(p: Any, i: int) -> Any:
     return replace_values(p, **{n: float(np.asarray(getattr(p, n))[i]) for n in names})
 
 
-def _scores(case: Case, pinned: Mapping[str, list[str]], samples: Mapping[str, dict[str, list]],
-            rng: np.random.Generator) -> tuple[list[tuple], dict[str, str]]:
-    """Skill of each concept's pinned terms against the actual outcome (comparison), with a bootstrap interval."""
+def _distribution_rows(space: CaseSpace, concept: str, values: Mapping[str, list], pinned: Mapping[str, list]) -> list[tuple]:
+    rows = []
+    for term in space.terms:
+        share = float(np.mean(pinned[term]))
+        if term in space.continuous:
+            q = np.quantile(np.asarray(values[term], dtype=float), QUANTILES)
+            rows.append((_label(concept), term, share, *map(float, q), ""))
+        else:
+            counts = {o: sum(1 for v in values[term] if v == o and type(v) is type(o)) for o in space.discrete[term].options}
+            mix = ", ".join(f"{_text(o)} {c / len(values[term]):.0%}" for o, c in counts.items() if c)
+            rows.append((_label(concept), term, share, None, None, None, mix))
+    return rows
+
+
+def _skills(space: CaseSpace, samples: Mapping[str, Sequence], actual: Mapping[str, Any],
+            weights: Mapping[str, Sequence] | None = None) -> tuple[dict[str, float], float]:
+    """Per-term skill and total on ``space``, and the total against the widened space's random contract."""
+    return skill(space, samples, actual, weights), skill(widened(space), samples, actual, weights)["total"]
+
+
+def _baselines(case: Case, space: CaseSpace) -> dict[str, tuple[dict[str, list], dict[str, list] | None]]:
+    """Each stated position as a point prediction, and their midpoint, as weighted samples per term."""
+    positions = case.positions()
+    out: dict[str, tuple[dict[str, list], dict[str, list] | None]] = {
+        name: ({t: [v] for t, v in pos["terms"].items()}, None) for name, pos in positions.items()}
+    if len(positions) >= 2:
+        terms = [pos["terms"] for pos in positions.values()]
+        samples = {t: ([float(np.mean([float(x[t]) for x in terms]))] if t in space.continuous else [x[t] for x in terms])
+                   for t in space.terms}
+        weights = {t: [1.0] if t in space.continuous else [1.0 / len(terms)] * len(terms) for t in space.terms}
+        out["midpoint of positions"] = (samples, weights)
+    return out
+
+
+def _score_rows(case: Case, space: CaseSpace, pinned: Mapping[str, list[str]], samples: Mapping[str, dict[str, list]],
+                rng: np.random.Generator) -> tuple[list[tuple], dict[str, str]]:
+    """COMPARISON: skill of every concept's pinned terms and of the informed baselines against the outcome."""
     actual = case.actual_outcome()["terms"]
-    space, rows, macros = case.space(), [], {}
+    rows, macros = [], {}
     for concept, terms in pinned.items():
         if not terms:
-            rows.append((concept, "", 0, None, None, None))
+            rows.append((_label(concept), "concept", *([None] * len(space.terms)), None, None, None, None))
             continue
         values = {t: np.asarray(samples[concept][t], dtype=object) for t in terms}
-        n = len(next(iter(values.values())))
-        total = skill(space, values, actual)["total"]
-        boot = [skill(space, {t: v[idx] for t, v in values.items()}, actual)["total"]
-                for idx in (rng.integers(n, size=n) for _ in range(BOOTSTRAP))]
-        lo, hi = np.quantile(boot, [(1 - LEVEL) / 2, (1 + LEVEL) / 2])
-        rows.append((concept, ", ".join(terms), len(terms), total, float(lo), float(hi)))
-        macros[f"{concept.title().replace('_', '')}Skill"] = f"{total:.2f}"
+        per_term, total_widened = _skills(space, values, actual)
+        n = len(values[terms[0]])
+        resampled = [skill(space, {t: v[idx] for t, v in values.items()}, actual)["total"]
+                     for idx in (rng.integers(n, size=n) for _ in range(RESAMPLES))]
+        lo, hi = np.quantile(resampled, [(1 - LEVEL) / 2, (1 + LEVEL) / 2])
+        rows.append((_label(concept), "concept", *(per_term.get(t) for t in space.terms), per_term["total"],
+                     float(lo), float(hi), total_widened))
+        key = concept.title().replace("_", "")
+        macros[f"{key}Skill"] = f"{per_term['total']:.2f}"
+        macros[f"{key}SkillWidened"] = f"{total_widened:.2f}"
+    for name, (values, weights) in _baselines(case, space).items():
+        per_term, total_widened = _skills(space, values, actual, weights)
+        rows.append((_label(name), "baseline", *(per_term[t] for t in space.terms), per_term["total"], None, None,
+                     total_widened))
     return rows, macros
 
 
@@ -76,60 +136,71 @@ def run(parameters: Mapping[str, Any], rng: np.random.Generator, progress: Any, 
     central = predict_all(case)
     concepts = tuple(central)
     prob = problem(case)
-    frontier = ng.pareto_frontier(prob, FRONTIER_POINTS)
     prediction_rows, set_rows = [], []
     for concept, pr in central.items():
-        prediction_rows.append((concept, float(pr.utilities[0]), float(pr.utilities[1]),
-                                *(_cell(pr.contract[t]) for t in space.terms)))
-        for term in space.terms:
-            set_rows.append((concept, term, _set_text(pr.optimal_set[term], term in space.continuous),
-                             "yes" if pr.pinned[term] else "no"))
+        prediction_rows.append((_label(concept), float(pr.utilities[0]), float(pr.utilities[1]),
+                                *(float(pr.contract[t]) if t in space.continuous else _text(pr.contract[t]) for t in space.terms)))
+        set_rows += [(_label(concept), term, _set_text(space, term, pr.optimal_set[term]), _text(pr.pinned[term]))
+                     for term in space.terms]
     pinned = {c: [t for t in space.terms if central[c].pinned[t]] for c in concepts}
     n = parameters["draws"]
     draws = calibration.sample(rng, n)
-    samples: dict[str, dict[str, list]] = {c: {t: [] for t in pinned[c]} for c in concepts}
+    values = {c: {t: [] for t in space.terms} for c in concepts}
+    pinned_draws = {c: {t: [] for t in space.terms} for c in concepts}
     for i in range(n):
         p = _draw(draws, i)
         for concept in concepts:
             pr = predict(case, concept, p)
-            for term in pinned[concept]:
-                samples[concept][term].append(pr.contract[term])
+            for term in space.terms:
+                values[concept][term].append(pr.contract[term])
+                pinned_draws[concept][term].append(bool(pr.pinned[term]))
         progress.update("draws", i + 1, n)
-    score_rows, macros = _scores(case, pinned, samples, np.random.default_rng(rng.integers(2**63)))
+    distribution_rows = [row for c in concepts for row in _distribution_rows(space, c, values[c], pinned_draws[c])]
+    score_rows, macros = _score_rows(case, space, pinned, values, np.random.default_rng(rng.integers(2**63)))
+    first = concepts[0]
     sensitivity_rows = []
-    nash_terms = [t for t in space.continuous if central["nash"].pinned[t]]
     for name, spec in calibration.specs.items():
-        ends = [predict(case, "nash", calibration.with_values(**{name: value})).contract for value in (spec.low, spec.high)]
-        for term in nash_terms:
-            sensitivity_rows.append((name, term, float(ends[0][term]), float(central["nash"].contract[term]), float(ends[1][term])))
+        if spec.low == spec.high:
+            continue
+        ends = [predict(case, first, calibration.with_values(**{name: v})).contract for v in (spec.low, spec.high)]
+        for term in space.continuous:
+            sensitivity_rows.append((name, spec.unit, spec.low, spec.high, term, float(ends[0][term]),
+                                     float(central[first].contract[term]), float(ends[1][term])))
     actual = case.actual_outcome()["terms"]
     u_actual = case.utilities(dict(actual), calibration.central())
-    values = {
-        "players": list(case.players),
-        "disagreement": prob.disagreement.tolist(),
-        "frontier": frontier.tolist(),
+    unit = f" ({escape(case.utility_unit)})" if case.utility_unit else ""
+    term_heads = tuple(map(escape, space.terms))
+    values_json = {
+        "players": list(case.players), "unit": case.utility_unit, "disagreement": prob.disagreement.tolist(),
+        "frontier": ng.pareto_frontier(prob, FRONTIER_POINTS).tolist(),
         "concepts": {c: central[c].utilities.tolist() for c in concepts},
-        "actual_utilities": [float(u_actual[0]), float(u_actual[1])],
-        "pinned": pinned,
+        "actual_utilities": [float(u_actual[0]), float(u_actual[1])], "pinned": pinned,
     }
-    macros.update({"Concepts": str(len(concepts)), "Draws": str(n), "Terms": str(len(space.terms))})
+    macros.update({"Concepts": str(len(concepts)), "Draws": str(n), "Terms": str(len(space.terms)),
+                   "FirstConcept": _label(first)})
     return Results(
-        values=values,
+        values=values_json,
         tables={
             "predictions": Table(columns=("concept", "u1", "u2", *space.terms), rows=tuple(prediction_rows),
-                                 headers=("Concept", f"$u$ {case.players[0]}", f"$u$ {case.players[1]}",
-                                          *map(escape, space.terms)),
-                                 formats=("s", ".4g", ".4g", *(".4g" if t in space.continuous else "s" for t in space.terms))),
+                                 headers=("Concept", f"$u$ {escape(case.players[0])}{unit}",
+                                          f"$u$ {escape(case.players[1])}{unit}", *term_heads),
+                                 formats=("s", ".3f", ".3f", *(".4f" if t in space.continuous else "s" for t in space.terms))),
             "optimal_sets": Table(columns=("concept", "term", "set", "pinned"), rows=tuple(set_rows),
                                   headers=("Concept", "Term", "Optimal set", "Pinned"), formats=("s", "s", "s", "s")),
-            "scores": Table(columns=("concept", "scored_terms", "n_terms", "skill", "skill_lo", "skill_hi"),
+            "distribution": Table(columns=("concept", "term", "pinned_share", "q05", "median", "q95", "options"),
+                                  rows=tuple(distribution_rows),
+                                  headers=("Concept", "Term", "Pinned in", "5\\%", "Median", "95\\%", "Option shares"),
+                                  formats=("s", "s", ".0%", ".4f", ".4f", ".4f", "s")),
+            "scores": Table(columns=("predictor", "kind", *(f"skill_{t}" for t in space.terms), "skill", "interval_lo",
+                                     "interval_hi", "skill_widened"),
                             rows=tuple(score_rows),
-                            headers=("Concept", "Scored (pinned) terms", "$n$", "Skill", escape(f"{LEVEL:.0%} lo"),
-                                     escape(f"{LEVEL:.0%} hi")),
-                            formats=("s", "s", "d", ".3f", ".3f", ".3f")),
-            "sensitivity": Table(columns=("parameter", "term", "at_low", "central", "at_high"), rows=tuple(sensitivity_rows),
-                                 headers=("Parameter", "Term", "At low", "Central", "At high"),
-                                 formats=("s", "s", ".4g", ".4g", ".4g")),
+                            headers=("Predictor", "Kind", *term_heads, "Mean", escape(f"{LEVEL:.0%} MC lo"),
+                                     escape(f"{LEVEL:.0%} MC hi"), "Mean, widened"),
+                            formats=("s", "s", *(".2f" for _ in space.terms), ".2f", ".2f", ".2f", ".2f")),
+            "sensitivity": Table(columns=("parameter", "unit", "low", "high", "term", "at_low", "central", "at_high"),
+                                 rows=tuple(sensitivity_rows),
+                                 headers=("Parameter", "Unit", "Low", "High", "Term", "At low", "Central", "At high"),
+                                 formats=("s", "s", ".4g", ".4g", "s", ".4f", ".4f", ".4f")),
         },
         macros=macros,
     )
@@ -142,25 +213,28 @@ def utility_space(saved: Any) -> Any:
     frontier = np.asarray(v["frontier"])
     ax.plot(frontier[:, 0], frontier[:, 1], color="0.3", lw=1.0, label="Pareto frontier")
     ax.plot(*v["disagreement"], marker="s", color="0.5", ls="none", label="Disagreement")
-    for concept, u in v["concepts"].items():
+    for index, (concept, u) in enumerate(v["concepts"].items()):
         s = style_of(concept)
-        ax.plot(*u, marker=s.marker, color=s.color, ls="none", label=s.label)
+        ax.plot(*u, marker=s.marker, color=s.color, ls="none", label=s.label, markersize=7 - 0.8 * index, alpha=0.9)
     s = style_of("settlement")
-    ax.plot(*v["actual_utilities"], marker=s.marker, color=s.color, ls="none", label="Actual outcome")
-    ax.set_xlabel(f"Utility of {v['players'][0]}")
-    ax.set_ylabel(f"Utility of {v['players'][1]}")
+    ax.plot(*v["actual_utilities"], marker=s.marker, color=s.color, ls="none", label="Actual outcome (in the model)")
+    unit = f" ({v['unit']})" if v["unit"] else ""
+    ax.set_xlabel(f"Utility of {v['players'][0]}{unit}")
+    ax.set_ylabel(f"Utility of {v['players'][1]}{unit}")
     ax.legend(fontsize="x-small", frameon=False)
     return fig
 
 
 EXPERIMENT = Experiment(
     kind="case_study",
-    description="Any case: every concept at central values (optimal sets, pinned terms), scored against the actual "
-                "outcome over calibration draws, with one-at-a-time sensitivity.",
+    description="Any case: every concept at central values (optimal sets, pinned terms), its predictive distribution "
+                "over calibration draws scored against the actual outcome beside informed baselines, and one-at-a-time "
+                "sensitivity.",
     schema=SCHEMA,
     run=run,
     figures=(FigureSpec("utility-space", utility_space,
                         "Utility space at central calibration: the Pareto frontier, the disagreement point, each "
-                        "concept's utilities and the actual outcome's (evaluated in the model)."),),
+                        "concept's utilities (markers shrink in the order listed, so coincident ones stay visible) "
+                        "and the actual outcome evaluated in the model."),),
     uses_case=True,
 )

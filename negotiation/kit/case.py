@@ -79,6 +79,11 @@ class Case:
     actual_file : str or None
         The actual outcome (relative to ``folder``), read only by :meth:`actual_outcome`, which
         comparison code alone calls.
+    positions_file : str or None
+        The parties' stated positions before the cut-off (relative to ``folder``; optional, read by
+        :meth:`positions` when the file exists): informed baselines of a comparison.
+    utility_unit : str
+        The unit of both utilities, for tables and figures (e.g. "$B").
     parameters_type : type or None
         A frozen dataclass of the parameters (the calibration must declare exactly its fields);
         None: the calibration's parameters, as a :class:`~negotiation.kit.calibration.ParameterSet`.
@@ -116,6 +121,8 @@ class Case:
     calibration_file: str = "data/calibration.toml"
     space_file: str = "data/contract_space.toml"
     actual_file: str | None = "data/actual.toml"
+    positions_file: str | None = "data/positions.toml"
+    utility_unit: str = ""
     parameters_type: type | None = None
     space_rules: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     weights: Callable[[Any], tuple[float, float]] | None = None
@@ -152,8 +159,8 @@ class Case:
     @property
     def data_files(self) -> tuple[Path, ...]:
         """Every data file the case declares (hashed into a run's provenance and stamp)."""
-        names = (self.calibration_file, self.space_file, self.actual_file)
-        return tuple(self.path(n) for n in names if n is not None)
+        names = (self.calibration_file, self.space_file, self.actual_file, self.positions_file)
+        return tuple(self.path(n) for n in names if n is not None and self.path(n).is_file())
 
     @cached_property
     def _canonical(self) -> Calibration:
@@ -180,11 +187,30 @@ class Case:
         """The case's contract space (its file, validated once)."""
         return self._space
 
+    def _terms(self, path: Path, table: Any, where: str) -> Mapping[str, Any]:
+        """A full contract of the space: every term, each value in its range or among its options."""
+        space = self.space()
+        if not isinstance(table, Mapping):
+            raise CaseError(f"{path}: {where} must be a table of every term of the space")
+        unknown = sorted(set(table) - set(space.terms))
+        missing = [t for t in space.terms if t not in table]
+        if unknown or missing:
+            raise CaseError(f"{path}: {where} must give every term of the space: "
+                            + (f"unknown {unknown[0]!r}" if unknown else f"{missing[0]!r} missing"))
+        for name, term in space.continuous.items():
+            value = table[name]
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not term.low <= value <= term.high:
+                raise CaseError(f"{path}: {where} {name} must be a number in [{term.low}, {term.high}], got {value!r}")
+        for name, term in space.discrete.items():
+            if not any(table[name] == o and type(table[name]) is type(o) for o in term.options):
+                raise CaseError(f"{path}: {where} {name} must be one of {list(term.options)}, got {table[name]!r}")
+        return MappingProxyType({t: table[t] for t in space.terms})
+
     def actual_outcome(self) -> Mapping[str, Any]:
         """The actual outcome: ``{"date", "source", "terms"}``. COMPARISON ONLY: no prediction may call this.
 
         The file has ``[outcome]`` (``date``, ``source``), ``[sources]`` and ``[terms]`` (every term of the
-        space, each value inside the term's range or among its options).
+        space, each value inside the term's range or among its options), dated on or after the cut-off.
 
         Raises
         ------
@@ -207,21 +233,44 @@ class Case:
         if cutoff is not None and date < cutoff:
             raise CaseError(f"{path}: [outcome] date {date.isoformat()} is before the calibration's cut-off "
                             f"({cutoff.isoformat()}): a prediction's information would include the outcome")
-        space, terms = self.space(), data["terms"]
-        unknown = sorted(set(terms) - set(space.terms))
-        missing = [t for t in space.terms if t not in terms]
-        if unknown or missing:
-            raise CaseError(f"{path}: [terms] must give every term of the space: "
-                            + (f"unknown {unknown[0]!r}" if unknown else f"{missing[0]!r} missing"))
-        for name, term in space.continuous.items():
-            value = terms[name]
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not term.low <= value <= term.high:
-                raise CaseError(f"{path}: [terms] {name} must be a number in [{term.low}, {term.high}], got {value!r}")
-        for name, term in space.discrete.items():
-            if not any(terms[name] == o and type(terms[name]) is type(o) for o in term.options):
-                raise CaseError(f"{path}: [terms] {name} must be one of {list(term.options)}, got {terms[name]!r}")
         return MappingProxyType({"date": date, "source": sources[source],
-                                 "terms": MappingProxyType({t: terms[t] for t in space.terms})})
+                                 "terms": self._terms(path, data["terms"], "[terms]")})
+
+    def positions(self) -> Mapping[str, Mapping[str, Any]]:
+        """The parties' stated positions: ``{name: {"party", "date", "source", "terms"}}`` (empty without a file).
+
+        The file has ``[sources]`` and ``[positions.<name>]`` tables (``party``, ``date``, ``source``,
+        ``terms``: every term of the space). A position is information before the cut-off, so one
+        dated (or citing a source dated) on or after it is refused.
+
+        Raises
+        ------
+        CaseError
+            Naming the file, the position and the rule.
+        """
+        if self.positions_file is None or not self.path(self.positions_file).is_file():
+            return MappingProxyType({})
+        path = self.path(self.positions_file)
+        data = read_toml(path, CaseError, "positions")
+        if not isinstance(data.get("positions"), Mapping) or not data["positions"]:
+            raise CaseError(f"{path}: missing table [positions.<name>]")
+        sources = parse_sources(data.get("sources", {}), str(path))
+        cutoff, out = self.calibration().cutoff, {}
+        for name, entry in data["positions"].items():
+            where = f"[positions.{name}]"
+            if not isinstance(entry, Mapping) or set(entry) != {"party", "date", "source", "terms"}:
+                raise CaseError(f"{path}: {where} needs exactly party, date, source and terms")
+            if entry["party"] not in self.players:
+                raise CaseError(f"{path}: {where} party must be one of {list(self.players)}, got {entry['party']!r}")
+            if entry["source"] not in sources:
+                raise CaseError(f"{path}: {where} source must be an id of [sources], got {entry['source']!r}")
+            date = parse_date(entry["date"], f"{path}: {where}")
+            if cutoff is not None and max(date, sources[entry["source"]].date) >= cutoff:
+                raise CaseError(f"{path}: {where} is dated on or after the cut-off ({cutoff.isoformat()}): "
+                                "a position is information before it")
+            out[name] = MappingProxyType({"party": entry["party"], "date": date, "source": sources[entry["source"]],
+                                          "terms": self._terms(path, entry["terms"], f"{where} terms")})
+        return MappingProxyType(out)
 
 
 def case_module(reference: str, base: Path | None = None) -> ModuleType:

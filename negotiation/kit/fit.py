@@ -13,10 +13,12 @@ pins, is
 
 each continuous term in units of its contract-space box. :func:`fit` evaluates ``L`` on a grid of
 the free parameters (the others at central values), takes the best grid point and refines it with
-Nelder-Mead inside the search box; the *identified set* is every grid point with
+Nelder-Mead inside the search box; the *identified set* is the set of values with
 ``L <= IDENTIFIED_LOSS`` (the prediction within 0.1 % of each box and every discrete term right),
-reported per parameter as its range (empty when no point reproduces the outcome: a miss, which
-is a result). The *nuisance interval* re-fits at draws of the other parameters from their
+reported per parameter as its range along that parameter's axis through the estimate (its ends
+found by bisection, ``BISECTIONS`` steps, between the estimate and the nearest point of the grid
+or box outside the set), and empty when the estimate does not reproduce the outcome: a miss,
+which is a result. The *nuisance interval* re-fits at draws of the other parameters from their
 calibration ranges and reports the quantiles of the estimates.
 """
 
@@ -39,6 +41,8 @@ __all__ = ["IDENTIFIED_LOSS", "FitResult", "contract_loss", "fit"]
 #: A grid point is in the identified set when its loss is at most this: (0.001)^2, a continuous
 #: term within 0.1 % of its box, and every discrete term as observed.
 IDENTIFIED_LOSS = 1e-6
+#: Bisection steps for each end of the identified set.
+BISECTIONS = 40
 #: Quantiles of the nuisance interval.
 QUANTILES = (0.05, 0.95)
 
@@ -109,15 +113,50 @@ def _bounds(case: Case, free: Sequence[str], bounds: Mapping[str, tuple[float, f
     return out
 
 
+def _loss_function(case: Case, concept: str, base: Any, names: Sequence[str], observed: Mapping[str, Any],
+                   terms: Sequence[str]) -> Any:
+    def loss(theta: np.ndarray) -> float:
+        contract = predict(case, concept, replace_values(base, **dict(zip(names, map(float, theta))))).contract
+        return contract_loss(case, contract, observed, terms)
+    return loss
+
+
+def _identified(loss: Any, best: np.ndarray, box: Mapping[str, tuple[float, float]], points: int
+                ) -> dict[str, tuple[float, float] | None]:
+    """Per parameter, the ends of ``{L <= IDENTIFIED_LOSS}`` along its axis through ``best`` (None if ``best`` is outside)."""
+    names = tuple(box)
+    if loss(best) > IDENTIFIED_LOSS:
+        return {n: None for n in names}
+    out = {}
+    for j, name in enumerate(names):
+        lo, hi = box[name]
+        ends = []
+        for edge in (lo, hi):
+            inside = float(best[j])
+            outside = None
+            for value in np.linspace(inside, edge, points)[1:]:
+                if loss(np.where(np.arange(len(best)) == j, value, best)) > IDENTIFIED_LOSS:
+                    outside = float(value)
+                    break
+                inside = float(value)
+            if outside is not None:
+                for _ in range(BISECTIONS):
+                    middle = 0.5 * (inside + outside)
+                    if loss(np.where(np.arange(len(best)) == j, middle, best)) <= IDENTIFIED_LOSS:
+                        inside = middle
+                    else:
+                        outside = middle
+            ends.append(inside)
+        out[name] = (min(ends), max(ends))
+    return out
+
+
 def _fit_once(case: Case, concept: str, base: Any, box: Mapping[str, tuple[float, float]], observed: Mapping[str, Any],
               terms: Sequence[str], points: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, Mapping[str, Any]]:
     names = tuple(box)
     lo, hi = np.array([box[n][0] for n in names]), np.array([box[n][1] for n in names])
-
-    def loss(theta: np.ndarray) -> float:
-        theta = np.clip(theta, lo, hi)
-        contract = predict(case, concept, replace_values(base, **dict(zip(names, map(float, theta))))).contract
-        return contract_loss(case, contract, observed, terms)
+    raw = _loss_function(case, concept, base, names, observed, terms)
+    loss = lambda theta: raw(np.clip(theta, lo, hi))  # noqa: E731
 
     grid = np.array(list(itertools.product(*(np.linspace(box[n][0], box[n][1], points) for n in names))))
     values = np.array([loss(theta) for theta in grid])
@@ -172,8 +211,7 @@ def fit(case: Case, concept: str, free: Sequence[str], observed: Mapping[str, An
         raise ValueError(f"{concept} pins no term of the observed contract at central values: nothing to fit")
     grid, values, best, value, contract = _fit_once(case, concept, central, box, observed, terms, points)
     names = tuple(box)
-    hits = grid[values <= IDENTIFIED_LOSS]
-    identified = {n: (float(hits[:, j].min()), float(hits[:, j].max())) if len(hits) else None for j, n in enumerate(names)}
+    identified = _identified(_loss_function(case, concept, central, names, observed, terms), best, box, points)
     estimates = []
     draws = calibration.sample(rng, nuisance_draws) if nuisance_draws else None
     for i in range(nuisance_draws):
