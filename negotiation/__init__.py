@@ -15,7 +15,7 @@ from negotiation.games import (
 # Engine core: problems, geometry, axiomatic solutions, implied bargaining power (issue #2).
 from negotiation.frontier import ideal_point, pareto_frontier, radial_projection, ray_maximisation, ray_maximum
 from negotiation.frontier_contracts import ContractFrontier, pareto_frontier_contracts
-from negotiation.errors import PayoffError
+from negotiation.errors import NoGainError, PayoffError
 from negotiation.problem import BargainingProblem, Continuous, Discrete, payoff_pair
 from negotiation.solutions.egalitarian import egalitarian_solution
 from negotiation.solutions.inverse import implied_bargaining_power

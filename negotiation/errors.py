@@ -12,6 +12,10 @@ class PayoffError(ValueError):
     """A user payoff or constraint raised, returned a non-number or a non-finite value at a contract."""
 
 
+class NoGainError(ValueError):
+    """No feasible agreement gives both players more than the disagreement point: nothing to bargain over."""
+
+
 def finite_array(name: str, value: Any, *, ndim: int | None = None) -> np.ndarray:
     """Return ``value`` as a float array, rejecting NaN, inf and non-numeric input.
 

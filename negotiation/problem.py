@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from negotiation.errors import finite_array, finite_pair, interval_bounds, require_callable
+from negotiation.errors import NoGainError, finite_array, finite_pair, interval_bounds, require_callable
 from negotiation.solutions._contracts import ContractSpace, best_each, build_space, maximise
 from negotiation.solutions._envelope import known_gain
 
@@ -307,7 +307,7 @@ def _check_on_frontier(problem: BargainingProblem) -> None:
             f"disagreement={tuple(map(float, d))} must lie in the feasible set: d1 <= {fr.hi!r} and d2 <= phi(d1) = {ceiling!r}"
         )
     if not (d[0] < fr.hi - tol and d[1] < ceiling - tol):
-        raise ValueError(
+        raise NoGainError(
             f"disagreement={tuple(map(float, d))} leaves no gain for both players: need d1 < {fr.hi!r} and d2 < phi(d1) = {ceiling!r}"
         )
 
@@ -319,7 +319,7 @@ def _check_on_contracts(problem: BargainingProblem) -> None:
     if known_gain(space, d) > tol or maximise(space, d, lambda u: u - d).value > tol:
         return
     best = best_each(space)
-    raise ValueError(
+    raise NoGainError(
         f"disagreement={tuple(map(float, d))} leaves no gain for both players: no contract gives both more than d. "
         f"The best player 1 can get is {float(best[0].utilities[0])!r} (at {best[0].contract}), "
         f"the best player 2 can get is {float(best[1].utilities[1])!r} (at {best[1].contract})"

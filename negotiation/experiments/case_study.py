@@ -18,6 +18,8 @@ Generic: the case comes from the configuration (``[experiment] case``).
   options).
 * One-at-a-time sensitivity: each parameter with a range at its low and high end, the others
   central, and the first concept's continuous terms.
+* Well-posedness (rule 4): the largest change of any pinned term when every choice bound is widened
+  and when every input moves by 1e-10 (relative); a concept whose prediction moves is flagged.
 """
 
 from __future__ import annotations
@@ -67,6 +69,39 @@ def _set_text(space: CaseSpace, term: str, value: Any) -> str:
 def _draw(p: Any, i: int) -> Any:
     names = tuple(p.__dataclass_fields__) if hasattr(p, "__dataclass_fields__") else tuple(p)
     return replace_values(p, **{n: float(np.asarray(getattr(p, n))[i]) for n in names})
+
+
+#: Relative change of a pinned term (in units of its box, or any change of a discrete option) above
+#: which a prediction counts as decided by a chosen bound or as flipping under a tiny input change.
+WELL_POSED_TOL = 1e-6
+PERTURBATION = 1e-10
+
+
+def _change(space: CaseSpace, terms: Sequence[str], a: Mapping[str, Any], b: Mapping[str, Any]) -> float:
+    """Largest change of ``terms`` between contracts ``a`` and ``b`` (box units; 1 for a changed option)."""
+    out = 0.0
+    for t in terms:
+        if t in space.continuous:
+            spec = space.continuous[t]
+            out = max(out, abs(float(a[t]) - float(b[t])) / (spec.high - spec.low))
+        elif not (a[t] == b[t] and type(a[t]) is type(b[t])):
+            out = 1.0
+    return out
+
+
+def _well_posed(case: Case, central: Mapping[str, Any], space: CaseSpace) -> list[tuple]:
+    """Rule 4 of the guide, per concept: no pinned term moves when every choice bound is widened, nor
+    when every input moves by a relative ``PERTURBATION`` (alternating signs)."""
+    base = case.calibration().central()
+    names = tuple(base.__dataclass_fields__) if hasattr(base, "__dataclass_fields__") else tuple(base)
+    nudged = replace_values(base, **{n: float(getattr(base, n)) * (1 + PERTURBATION * (-1) ** i) for i, n in enumerate(names)})
+    rows = []
+    for concept, pr in central.items():
+        terms = [t for t in space.terms if pr.pinned[t]]
+        wide = _change(space, terms, pr.contract, predict(case, concept, space=widened(space)).contract)
+        tiny = _change(space, terms, pr.contract, predict(case, concept, nudged).contract)
+        rows.append((_label(concept), wide, tiny, "yes" if max(wide, tiny) <= WELL_POSED_TOL else "no"))
+    return rows
 
 
 def _distribution_rows(space: CaseSpace, concept: str, values: Mapping[str, list], pinned: Mapping[str, list]) -> list[tuple]:
@@ -143,6 +178,7 @@ def run(parameters: Mapping[str, Any], rng: np.random.Generator, progress: Any, 
         set_rows += [(_label(concept), term, _set_text(space, term, pr.optimal_set[term]), _text(pr.pinned[term]))
                      for term in space.terms]
     pinned = {c: [t for t in space.terms if central[c].pinned[t]] for c in concepts}
+    well_posed_rows = _well_posed(case, central, space)
     n = parameters["draws"]
     draws = calibration.sample(rng, n)
     values = {c: {t: [] for t in space.terms} for c in concepts}
@@ -164,7 +200,7 @@ def run(parameters: Mapping[str, Any], rng: np.random.Generator, progress: Any, 
             continue
         ends = [predict(case, first, calibration.with_values(**{name: v})).contract for v in (spec.low, spec.high)]
         for term in space.continuous:
-            sensitivity_rows.append((name, spec.unit, spec.low, spec.high, term, float(ends[0][term]),
+            sensitivity_rows.append((_label(first), name, spec.unit, spec.low, spec.high, term, float(ends[0][term]),
                                      float(central[first].contract[term]), float(ends[1][term])))
     actual = case.actual_outcome()["terms"]
     u_actual = case.utilities(dict(actual), calibration.central())
@@ -176,6 +212,7 @@ def run(parameters: Mapping[str, Any], rng: np.random.Generator, progress: Any, 
         "concepts": {c: central[c].utilities.tolist() for c in concepts},
         "actual_utilities": [float(u_actual[0]), float(u_actual[1])], "pinned": pinned,
     }
+    macros["WellPosed"] = "yes" if all(row[-1] == "yes" for row in well_posed_rows) else "no"
     macros.update({"Concepts": str(len(concepts)), "Draws": str(n), "Terms": str(len(space.terms)),
                    "FirstConcept": _label(first)})
     return Results(
@@ -197,10 +234,17 @@ def run(parameters: Mapping[str, Any], rng: np.random.Generator, progress: Any, 
                             headers=("Predictor", "Kind", *term_heads, "Mean", escape(f"{LEVEL:.0%} MC lo"),
                                      escape(f"{LEVEL:.0%} MC hi"), "Mean, widened"),
                             formats=("s", "s", *(".2f" for _ in space.terms), ".2f", ".2f", ".2f", ".2f")),
-            "sensitivity": Table(columns=("parameter", "unit", "low", "high", "term", "at_low", "central", "at_high"),
+            "sensitivity": Table(columns=("concept", "parameter", "unit", "low", "high", "term", "at_low", "central",
+                                          "at_high"),
                                  rows=tuple(sensitivity_rows),
-                                 headers=("Parameter", "Unit", "Low", "High", "Term", "At low", "Central", "At high"),
-                                 formats=("s", "s", ".4g", ".4g", "s", ".4f", ".4f", ".4f")),
+                                 headers=("Concept", "Parameter", "Unit", "Low", "High", "Term", "At low", "Central",
+                                          "At high"),
+                                 formats=("s", "s", "s", ".4g", ".4g", "s", ".4f", ".4f", ".4f")),
+            "well_posed": Table(columns=("concept", "widened_max_change", "perturbed_max_change", "well_posed"),
+                                rows=tuple(well_posed_rows),
+                                headers=("Concept", "Max change, bounds widened", "Max change, inputs $\\pm 10^{-10}$",
+                                         "Well posed"),
+                                formats=("s", ".1e", ".1e", "s")),
         },
         macros=macros,
     )

@@ -321,6 +321,10 @@ def parse_spec(name: str, entry: Mapping[str, Any], sources: Mapping[str, Source
                                f"got [{low}, {central}, {high}]")
     if kind is not None and not (0.0 <= low and high <= 1.0):
         raise CalibrationError(f"{where}: a {kind} must lie in [0, 1], got [{low}, {high}]")
+    unit = str(entry["unit"]).strip().lower()
+    if kind is None and unit in BOUNDED_KINDS and not (0.0 <= low and high <= 1.0):
+        raise CalibrationError(f"{where}: unit {entry['unit']!r} must lie in [0, 1], got [{low}, {high}] "
+                               f"(declare kind = {unit!r} to say so explicitly)")
     source = entry["source"]
     if source != ASSUMPTION and source not in sources:
         raise CalibrationError(f"{where}: unknown source id {source!r} (not in [sources], nor {ASSUMPTION!r})")

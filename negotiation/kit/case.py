@@ -124,7 +124,7 @@ class Case:
     positions_file: str | None = "data/positions.toml"
     utility_unit: str = ""
     parameters_type: type | None = None
-    space_rules: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    space_rules: Mapping[str, Any] = field(default_factory=dict)
     weights: Callable[[Any], tuple[float, float]] | None = None
     discount_factors: Callable[[Any], tuple[float, float]] | None = None
     outside_options: Callable[[Any], tuple[float, float]] | None = None
@@ -144,6 +144,11 @@ class Case:
         for attribute in ("utilities", "disagreement"):
             if not callable(getattr(self, attribute)):
                 raise CaseError(f"case {self.name!r}: {attribute} must be a function of the parameters")
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        """A case loaded by :func:`load_case` pickles as its reference (worker processes load it anew)."""
+        reference = self.__dict__.get("_reference")
+        return (load_case, reference) if reference is not None else super().__reduce_ex__(protocol)
 
     @property
     def concepts(self) -> tuple[str, ...]:
@@ -315,4 +320,7 @@ def load_case(reference: str, base: Path | None = None) -> Case:
     case = getattr(case_module(reference, base), "CASE", None)
     if not isinstance(case, Case):
         raise CaseError(f"case {reference!r}: the module must define CASE = negotiation.kit.Case(...)")
+    if "_reference" not in case.__dict__:
+        path = reference.endswith(".py") or "/" in reference or "\\" in reference
+        object.__setattr__(case, "_reference", (str((Path(base or ".") / reference).resolve()) if path else reference,))
     return case

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from negotiation.kit.case import Case
+from negotiation.errors import NoGainError
 from negotiation.kit.predict import predict
 from negotiation.sweep import INFEASIBLE
 
@@ -40,15 +41,11 @@ def option_codes(case: Case) -> dict[str, tuple[Any, ...]]:
     return {term: t.options for term, t in case.space().discrete.items()}
 
 
-def _row(parameters: Any, i: int) -> Any:
-    values = {name: float(np.asarray(getattr(parameters, name)).reshape(-1)[i]) for name in _names(parameters)}
-    return type(parameters)(values) if isinstance(parameters, dict) or hasattr(parameters, "_values") else type(parameters)(**values)
-
-
-def _names(parameters: Any) -> tuple[str, ...]:
+def _columns(parameters: Any) -> dict[str, np.ndarray]:
+    """The parameter arrays of a draw chunk, by name (a dataclass, a ParameterSet or the sweep's dict)."""
     if hasattr(parameters, "__dataclass_fields__"):
-        return tuple(parameters.__dataclass_fields__)
-    return tuple(parameters)
+        return {n: np.asarray(getattr(parameters, n)).reshape(-1) for n in parameters.__dataclass_fields__}
+    return {str(n): np.asarray(v).reshape(-1) for n, v in parameters.items()}
 
 
 def evaluate(case: Case, parameters: Any, concepts: Sequence[str] | None = None) -> dict[str, np.ndarray]:
@@ -56,8 +53,9 @@ def evaluate(case: Case, parameters: Any, concepts: Sequence[str] | None = None)
     concepts = check_concepts(case, concepts)
     if case.evaluate is not None:
         return case.evaluate(parameters, concepts)
-    space = case.space()
-    n = int(np.asarray(getattr(parameters, _names(parameters)[0])).size)
+    space, columns = case.space(), _columns(parameters)
+    n = len(next(iter(columns.values())))
+    build = case.calibration().build
     out: dict[str, np.ndarray] = {}
 
     def put(key: str, i: int, value: float) -> None:
@@ -65,13 +63,13 @@ def evaluate(case: Case, parameters: Any, concepts: Sequence[str] | None = None)
 
     infeasible = np.zeros(n, dtype=bool)
     for i in range(n):
-        p = _row(parameters, i)
+        p = build({name: float(values[i]) for name, values in columns.items()})
         for concept in concepts:
             flag = f"{concept}.{INFEASIBLE}"
             out.setdefault(flag, np.zeros(n, dtype=bool))
             try:
                 prediction = predict(case, concept, p)
-            except ValueError:  # no contract gains for both players at this draw
+            except NoGainError:  # no contract gains for both players at this draw
                 out[flag][i] = True
                 infeasible[i] = True
                 continue

@@ -13,6 +13,10 @@ The optimal set of a discrete combination ``k`` is found by two programs on its 
   is a member when ``t >= -1``;
 * the range of term ``j``: ``min / max x_j  s.t.  u_i(k, x) >= u*_i - s_i``.
 
+The utilitarian solution pins only the sum ``u1 + u2``: its set is every individually rational
+contract whose sum is within tolerance of the maximum, so a transfer it leaves free is reported
+as not pinned.
+
 Both are exact for the concave payoffs of a contract problem; on non-concave payoffs a range
 may be an inner approximation (the starts are a grid), which the docstring of the case should
 say. The representative is the engine's contract, or, for a case that declares its status quo,
@@ -34,6 +38,7 @@ import numpy as np
 from scipy.optimize import minimize
 
 import negotiation as ng
+from negotiation.errors import PayoffError
 from negotiation.kit.case import Case, CaseError
 from negotiation.kit.space import CaseSpace
 
@@ -44,6 +49,10 @@ __all__ = ["PIN_TOL", "TIE_TOL", "Prediction", "predict", "predict_all", "proble
 TIE_TOL = 1e-6
 #: A continuous term is pinned when its range in the set is at most this fraction of its box.
 PIN_TOL = 1e-4
+#: Utilitarian: a stretch of frontier where ``u1 + u2`` is maximal counts as flat (a transfer) when its
+#: extent in ``u1`` exceeds this fraction of the gains ``(u1* - d1) + (u2* - d2)``; shorter, it is the
+#: neighbourhood of the smooth maximum that the sum's tolerance admits (width of order sqrt(TIE_TOL)).
+FLAT_TOL = 1e-2
 #: Starts per continuous term of the set's programs (a grid, capped at ``MAX_STARTS`` in all).
 GRID = 3
 MAX_STARTS = 27
@@ -125,14 +134,19 @@ def _solve(case: Case, concept: str, prob: ng.BargainingProblem, p: Any) -> tupl
 
 
 class _Combination:
-    """The continuous programs of one discrete combination."""
+    """The continuous programs of one discrete combination.
+
+    ``gap(u)`` is the vector of the set's conditions scaled by their tolerances: a contract is a
+    member when every entry is at least -1 (``(u - u*) / s`` for a point of utilities; for a concept
+    that pins only ``u1 + u2``, the sum's shortfall and each gain over ``d``).
+    """
 
     def __init__(self, utilities: Callable, fixed: Mapping[str, Any], box: Mapping[str, ng.Continuous],
-                 target: np.ndarray, tol: np.ndarray) -> None:
+                 gap: Callable[[np.ndarray], np.ndarray]) -> None:
         self.utilities, self.fixed, self.names = utilities, dict(fixed), tuple(box)
         self.lo = np.array([box[n].lo for n in self.names])
         self.hi = np.array([box[n].hi for n in self.names])
-        self.target, self.tol = target, tol
+        self.gap = gap
 
     def u(self, x: np.ndarray) -> np.ndarray:
         contract = {**self.fixed, **{n: float(v) for n, v in zip(self.names, x)}}
@@ -146,10 +160,10 @@ class _Combination:
     def member(self, hint: np.ndarray | None) -> np.ndarray | None:
         """A contract of the set in this combination, or None: ``max t s.t. u_i - u*_i >= t s_i``."""
         if not self.names:
-            return np.empty(0) if np.all(self.u(np.empty(0)) >= self.target - self.tol) else None
+            return np.empty(0) if np.all(self.gap(self.u(np.empty(0))) >= -1.0) else None
         best, best_t = None, -np.inf
         for x0 in self.starts(hint):
-            t0 = float(np.min((self.u(x0) - self.target) / self.tol))
+            t0 = float(np.min(self.gap(self.u(x0))))
             if t0 > best_t:
                 best, best_t = x0, t0
             if best_t >= -1.0:
@@ -157,9 +171,9 @@ class _Combination:
             z0 = np.append(x0, t0)
             result = minimize(lambda z: -z[-1], z0, method="SLSQP",
                               bounds=[*zip(self.lo, self.hi), (None, None)],
-                              constraints={"type": "ineq", "fun": lambda z: self.u(z[:-1]) - self.target - z[-1] * self.tol})
+                              constraints={"type": "ineq", "fun": lambda z: self.gap(self.u(z[:-1])) - z[-1]})
             x = np.clip(result.x[:-1], self.lo, self.hi)
-            t = float(np.min((self.u(x) - self.target) / self.tol))
+            t = float(np.min(self.gap(self.u(x))))
             if t > best_t:
                 best, best_t = x, t
             if best_t >= -1.0:
@@ -167,12 +181,12 @@ class _Combination:
         return None
 
     def _feasible(self, x: np.ndarray) -> bool:
-        return bool(np.all(self.u(x) >= self.target - self.tol * (1 + 1e-9)))
+        return bool(np.all(self.gap(self.u(x)) >= -1.0 - 1e-9))
 
     def extreme(self, x0: np.ndarray, objective: Callable[[np.ndarray], float]) -> np.ndarray:
         """``argmin objective(x) s.t. u_i(x) >= u*_i - s_i`` from a member ``x0`` (kept if no better feasible point)."""
         result = minimize(objective, x0, method="SLSQP", bounds=list(zip(self.lo, self.hi)),
-                          constraints={"type": "ineq", "fun": lambda x: self.u(x) - self.target + self.tol})
+                          constraints={"type": "ineq", "fun": lambda x: self.gap(self.u(x)) + 1.0})
         x = np.clip(result.x, self.lo, self.hi)
         return x if self._feasible(x) and objective(x) <= objective(x0) else x0
 
@@ -183,6 +197,46 @@ class _Combination:
             high = self.extreme(x0, lambda x, j=j: -x[j])[j]
             out[name] = (float(low), float(high))
         return out
+
+
+def _members(utilities: Callable, discrete: Mapping[str, tuple], continuous: Mapping[str, ng.Continuous],
+             gap: Callable, solver_contract: Mapping[str, Any] | None) -> list[tuple[dict[str, Any], _Combination, np.ndarray]]:
+    """Every discrete combination with a contract in the set, its program and that contract."""
+    members = []
+    for values in itertools.product(*discrete.values()):
+        combo = dict(zip(discrete, values))
+        program = _Combination(utilities, combo, continuous, gap)
+        same = solver_contract is not None and all(solver_contract[t] == v for t, v in combo.items())
+        hint = np.array([solver_contract[n] for n in continuous], dtype=float) if same else None
+        x = program.member(hint)
+        if x is not None:
+            members.append((combo, program, x))
+    return members
+
+
+def _flat(members: list, u: np.ndarray, d: np.ndarray) -> bool:
+    """Whether the set of maximal sums stretches over more than ``FLAT_TOL`` of the gains in ``u1``."""
+    extent = []
+    for _, program, x in members:
+        if program.names:
+            extent += [program.u(program.extreme(x, lambda z: program.u(z)[0]))[0],
+                       program.u(program.extreme(x, lambda z: -program.u(z)[0]))[0]]
+        else:
+            extent.append(program.u(x)[0])
+    return bool(extent) and max(extent) - min(extent) > FLAT_TOL * float(np.sum(u - d))
+
+
+def _gap(concept: str, u: np.ndarray, d: np.ndarray, tol: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+    """The set's conditions scaled by their tolerances (see :class:`_Combination`).
+
+    Utilitarian pins only the sum ``u1 + u2`` (every split of a maximal sum is optimal): its set is
+    every individually rational contract whose sum is within the sum's tolerance of the maximum.
+    Every other concept pins its utilities.
+    """
+    if concept == "utilitarian":
+        total, scale = float(u.sum()), float(tol.sum())
+        return lambda v: np.array([(v[0] + v[1] - total) / scale, (v[0] - d[0]) / tol[0] + 1.0, (v[1] - d[1]) / tol[1] + 1.0])
+    return lambda v: (v - u) / tol
 
 
 def _changes(combo: Mapping[str, Any], status_quo: Mapping[str, Any]) -> int:
@@ -214,24 +268,22 @@ def predict(case: Case, concept: str, parameters: Any = None, *, space: CaseSpac
     if case.predict is not None:
         return case.predict(concept, parameters, space=space, representative=representative)
     p, space = _parameters(case, parameters), case.space() if space is None else space
-    prob = problem(case, p, space=space)
-    u, solver_contract, details = _solve(case, concept, prob, p)
+    try:
+        prob = problem(case, p, space=space)
+        u, solver_contract, details = _solve(case, concept, prob, p)
+    except PayoffError as error:
+        raise CaseError(f"case {case.name!r} (player 1 = {case.players[0]}, player 2 = {case.players[1]}): {error}") from None
     u = np.asarray(u, dtype=float)
     d = prob.disagreement.copy()
     tol = TIE_TOL * np.maximum(1.0, np.maximum(np.abs(u), np.abs(u - d)))
+    gap = _gap(concept, u, d, tol)
     box = _box(case, p, space)
     continuous = {n: t for n, t in box.items() if isinstance(t, ng.Continuous)}
     discrete = {n: t.values for n, t in box.items() if isinstance(t, ng.Discrete)}
     utilities = lambda c: case.utilities(c, p)  # noqa: E731
-    members: list[tuple[dict[str, Any], _Combination, np.ndarray]] = []
-    for values in itertools.product(*discrete.values()):
-        combo = dict(zip(discrete, values))
-        program = _Combination(utilities, combo, continuous, u, tol)
-        same = solver_contract is not None and all(solver_contract[t] == v for t, v in combo.items())
-        hint = np.array([solver_contract[n] for n in continuous], dtype=float) if same else None
-        x = program.member(hint)
-        if x is not None:
-            members.append((combo, program, x))
+    members = _members(utilities, discrete, continuous, gap, solver_contract)
+    if concept == "utilitarian" and not _flat(members, u, d):
+        members = _members(utilities, discrete, continuous, _gap("point", u, d, tol), solver_contract)
     if not members:
         raise CaseError(f"case {case.name!r}, {concept}: no contract reaches the concept's utilities {u.tolist()} "
                         "within TIE_TOL (payoffs not continuous?)")
