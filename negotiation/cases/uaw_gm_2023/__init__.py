@@ -16,15 +16,18 @@ and ``p`` the log price level at mid-term (horizon ``h = term/2``), normal with 
   (it pays today's real wage, scaled) and ``k = E[exp(-p)]`` without one (inflation erodes the
   nominal wage). GM's profit from production is the same in every contract and drops out.
 * The union maximises its members' expected CRRA utility of the real wage ``R`` (relative risk
-  aversion ``rho``), scaled so that a dollar at today's wage is worth a dollar:
+  aversion ``rho``; log utility at ``rho = 1``), scaled so that a dollar at today's wage is worth a dollar:
   ``P T E[(R^(1-rho) - 1) / (1 - rho)]`` with ``R = 1 + x/2`` under a COLA and
   ``R = (1 + x/2) exp(-p)`` without. A COLA thus moves inflation risk from the risk-averse workers
   to the risk-neutral firm (Baily 1974; Azariadis 1975): it is worth more to the union than it
   costs GM whenever ``inflation_sd > 0``. The wage term is the transfer that prices it.
 * Disagreement is the strike the parties expect: ``strike_weeks`` weeks in which GM loses
-  ``gm_weekly_loss`` a week and each worker gets ``strike_pay`` instead of ``weekly_pay`` (valued with
-  the same utility), after which the old contract (no raise, no COLA) runs for the term. That the
-  strike costs both sides is what both gain by agreeing; how the gain is split is each concept's.
+  ``gm_weekly_loss`` a week and each worker gets ``strike_pay`` instead of ``weekly_pay``, after
+  which the old contract (no raise, no COLA) runs for the term. The strike weeks are valued
+  money-metric, as the lost wage bill net of strike pay in dollars: the loss is temporary (at
+  central values about 6 weeks, a net loss of some 6% of a year's pay) and members smooth it with savings and the union's $825M strike
+  fund (U3), so the curvature that prices a permanent real-wage risk does not apply to it (applying
+  CRRA to the weekly income ratio, as the first version did, overstates it 2.4x at ``rho = 2``).
 
 The concepts offered are the symmetric ones (Nash, Kalai-Smorodinsky, egalitarian, utilitarian)
 and Rubinstein's alternating offers with weekly rounds, the union proposing first, and one
@@ -49,7 +52,8 @@ import numpy as np
 
 from negotiation.kit.case import Case
 
-__all__ = ["CASE", "disagreement", "discount_factors", "firm_saving", "payroll", "status_quo", "union_utility", "utilities"]
+__all__ = ["CASE", "disagreement", "discount_factors", "firm_saving", "payroll", "status_quo", "strike_cost",
+           "union_utility", "utilities"]
 
 #: Weeks per year (a unit conversion: payroll per week to per year, the rate per weekly round).
 WEEKS = 52.0
@@ -70,20 +74,26 @@ def _price_level(p: Any) -> tuple[float, float]:
     return p.inflation_mean * h, p.inflation_sd * np.sqrt(h)
 
 
+def _expected_crra(mu: float, var: float, rho: float) -> float:
+    """``E[(R^(1-rho) - 1) / (1 - rho)]`` for ``log R ~ N(mu, var)``; ``E[log R] = mu`` at ``rho = 1``."""
+    a = 1.0 - rho
+    if a == 0.0:
+        return mu
+    return np.expm1(a * mu + 0.5 * a * a * var) / a  # expm1: accurate as rho -> 1
+
+
 def crra(r: float, rho: float) -> float:
-    """CRRA utility of a wage ratio ``r``, zero and of slope one at ``r = 1``."""
-    return (r ** (1.0 - rho) - 1.0) / (1.0 - rho)
+    """CRRA utility of a wage ratio ``r``, zero and of slope one at ``r = 1`` (log at ``rho = 1``)."""
+    return _expected_crra(np.log(r), 0.0, rho)
 
 
 def union_utility(level: float, cola: bool, p: Any) -> float:
     """The union's expected utility per $ of payroll-year at average wage ``level`` (x today's)."""
-    rho = p.risk_aversion
     if cola:
-        return crra(level, rho)
+        return crra(level, p.risk_aversion)
     m, s = _price_level(p)
-    # E[(level e^{-p})^(1-rho)] for p ~ N(m, s^2), a lognormal moment.
-    moment = level ** (1.0 - rho) * np.exp(-(1.0 - rho) * m + 0.5 * ((1.0 - rho) * s) ** 2)
-    return (moment - 1.0) / (1.0 - rho)
+    # The real wage level * e^{-p} is lognormal: log-mean log(level) - m, log-variance s^2.
+    return _expected_crra(np.log(level) - m, s * s, p.risk_aversion)
 
 
 def firm_saving(level: float, cola: bool, p: Any) -> float:
@@ -101,12 +111,17 @@ def utilities(contract: Mapping[str, Any], p: Any) -> tuple[float, float]:
     return scale * union_utility(level, cola, p), scale * firm_saving(level, cola, p)
 
 
+def strike_cost(p: Any) -> tuple[float, float]:
+    """What the expected strike costs ``(UAW, GM)``, $B: lost wages net of strike pay, lost profit."""
+    union = p.workers * (p.weekly_pay - p.strike_pay) * p.strike_weeks / BILLION  # money-metric
+    return union, p.strike_weeks * p.gm_weekly_loss
+
+
 def disagreement(p: Any) -> tuple[float, float]:
     """The expected strike, then the old contract for the term: ``(UAW, GM)``, $B."""
     union, firm = utilities(STATUS_QUO, p)
-    strike_payroll = p.workers * p.weekly_pay * p.strike_weeks / BILLION
-    union_loss = -strike_payroll * crra(p.strike_pay / p.weekly_pay, p.risk_aversion)
-    return union - union_loss, firm - p.strike_weeks * p.gm_weekly_loss
+    union_loss, firm_loss = strike_cost(p)
+    return union - union_loss, firm - firm_loss
 
 
 def discount_factors(p: Any) -> tuple[float, float]:
