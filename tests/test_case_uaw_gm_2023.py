@@ -24,6 +24,11 @@ MODULE = Path(CASE.folder) / "__init__.py"
 NUDGE = 1e-10
 PINNED_TOL = 1e-6
 MAX_LINES = 200
+#: The utilitarian solution on a contract problem maximises the sum, then breaks ties by the Nash
+#: product within the engine's tolerance band of that sum. At a strictly concave maximum (this case:
+#: the sum is flat to second order at today's wage under a COLA) the band resolves the contract, and
+#: so each utility, only to about the square root of that tolerance; the sum itself is pinned to TIE_TOL.
+SQRT_BAND = 1e-4
 
 
 @pytest.fixture(scope="module")
@@ -31,9 +36,9 @@ def central():
     return predict_all(CASE)
 
 
-def _same(a, b) -> bool:
+def _same(a, b, atol: float = PINNED_TOL) -> bool:
     if isinstance(a, tuple) and a and isinstance(a[0], float):
-        return np.allclose(a, b, rtol=0, atol=PINNED_TOL)
+        return np.allclose(a, b, rtol=0, atol=atol)
     return a == b
 
 
@@ -65,10 +70,14 @@ def test_no_choice_bound_decides_a_prediction(central):
         other = predict(CASE, concept, space=wide)
         u, d = prediction.utilities, prediction.disagreement
         tie = TIE_TOL * np.maximum(1.0, np.maximum(np.abs(u), np.abs(u - d)))  # the kit's own tie
+        atol = PINNED_TOL
+        if concept == "utilitarian":  # the sum is pinned; each utility only within the band
+            assert abs(other.utilities.sum() - u.sum()) <= tie.sum(), concept
+            tie, atol = np.full(2, SQRT_BAND), SQRT_BAND
         assert np.all(np.abs(other.utilities - u) <= tie), concept
         assert dict(other.pinned) == dict(prediction.pinned), concept
         for term, value in prediction.optimal_set.items():
-            assert _same(value, other.optimal_set[term]), (concept, term, value, other.optimal_set[term])
+            assert _same(value, other.optimal_set[term], atol), (concept, term, value, other.optimal_set[term])
 
 
 def test_a_tiny_change_of_every_input_moves_no_pinned_term(central):
