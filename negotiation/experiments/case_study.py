@@ -36,7 +36,7 @@ from negotiation.kit.predict import predict, predict_all, problem
 from negotiation.kit.score import skill
 from negotiation.kit.space import CaseSpace, widened
 from negotiation.pipeline import Experiment, FigureSpec, Param, Results, Table
-from negotiation.pipeline.latex import escape
+from negotiation.pipeline.latex import camel_case, escape
 from negotiation.plots import new_figure, style_of
 
 #: Resamples of the Monte Carlo interval, and its level.
@@ -155,14 +155,26 @@ def _score_rows(case: Case, space: CaseSpace, pinned: Mapping[str, list[str]], s
         lo, hi = np.quantile(resampled, [(1 - LEVEL) / 2, (1 + LEVEL) / 2])
         rows.append((_label(concept), "concept", *(per_term.get(t) for t in space.terms), per_term["total"],
                      float(lo), float(hi), total_widened))
-        key = concept.title().replace("_", "")
-        macros[f"{key}Skill"] = f"{per_term['total']:.2f}"
-        macros[f"{key}SkillWidened"] = f"{total_widened:.2f}"
+        macros.update(_skill_macros(concept, per_term, total_widened))
+        macros[f"{camel_case(concept)}SkillLow"], macros[f"{camel_case(concept)}SkillHigh"] = f"{lo:.2f}", f"{hi:.2f}"
     for name, (values, weights) in _baselines(case, space).items():
         per_term, total_widened = _skills(space, values, actual, weights)
         rows.append((_label(name), "baseline", *(per_term[t] for t in space.terms), per_term["total"], None, None,
                      total_widened))
+        macros.update(_skill_macros(name, per_term, total_widened))
+    scored = [row for row in rows if row[-4] is not None]
+    best = max(scored, key=lambda row: row[-4]) if scored else None
+    macros["BestPredictor"] = escape(best[0]) if best else "none"
+    macros["BestKind"] = "stated position" if best and best[1] == "baseline" else "solution concept"
     return rows, macros
+
+
+def _skill_macros(name: str, per_term: Mapping[str, float], widened_total: float) -> dict[str, str]:
+    """``<Name>Skill``, ``<Name>Skill<Term>`` per scored term, ``<Name>SkillWidened`` (two decimals)."""
+    key = camel_case(name.replace(" ", "_"))
+    out = {f"{key}Skill": f"{per_term['total']:.2f}", f"{key}SkillWidened": f"{widened_total:.2f}"}
+    out.update({f"{key}Skill{camel_case(t)}": f"{v:.2f}" for t, v in per_term.items() if t != "total"})
+    return out
 
 
 def run(parameters: Mapping[str, Any], rng: np.random.Generator, progress: Any, case: Case) -> Results:
@@ -212,6 +224,11 @@ def run(parameters: Mapping[str, Any], rng: np.random.Generator, progress: Any, 
         "concepts": {c: central[c].utilities.tolist() for c in concepts},
         "actual_utilities": [float(u_actual[0]), float(u_actual[1])], "pinned": pinned,
     }
+    for concept, pr in central.items():
+        macros.update({f"{camel_case(concept)}{camel_case(t)}": f"{float(pr.contract[t]):.3f}" for t in space.continuous})
+    if sensitivity_rows:
+        swing = max(sensitivity_rows, key=lambda row: abs(row[-1] - row[-3]))
+        macros["MostSensitive"] = escape(swing[1].replace("_", " "))
     macros["WellPosed"] = "yes" if all(row[-1] == "yes" for row in well_posed_rows) else "no"
     macros.update({"Concepts": str(len(concepts)), "Draws": str(n), "Terms": str(len(space.terms)),
                    "FirstConcept": _label(first)})

@@ -63,7 +63,12 @@ def run(parameters: Mapping[str, Any], rng: np.random.Generator, progress: Any, 
                      "yes" if spec.low <= value <= spec.high else "no", *(found or (None, None)), *(spread or (None, None))))
         key = "".join(w.capitalize() for w in name.split("_"))
         macros[f"{key}Estimate"] = f"{value:.3g}"
-        macros[f"{key}InPrior"] = "yes" if spec.low <= value <= spec.high else "no"
+        macros[f"{key}InPrior"] = "inside" if spec.low <= value <= spec.high else "outside"
+        macros[f"{key}PriorLow"], macros[f"{key}PriorHigh"] = f"{spec.low:.3g}", f"{spec.high:.3g}"
+        if found:
+            macros[f"{key}IdentifiedLow"], macros[f"{key}IdentifiedHigh"] = f"{found[0]:.3g}", f"{found[1]:.3g}"
+        if spread:
+            macros[f"{key}OthersLow"], macros[f"{key}OthersHigh"] = f"{spread[0]:.3g}", f"{spread[1]:.3g}"
     fitted = [(term, str(result.contract[term]), str(actual[term])) for term in result.terms]
     macros["Loss"] = f"{result.loss:.2g}"
     macros["Reproduced"] = "yes" if result.loss <= 1e-6 else "no"
