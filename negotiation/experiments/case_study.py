@@ -128,13 +128,13 @@ def _baselines(case: Case, space: CaseSpace) -> dict[str, tuple[dict[str, list],
     """Each stated position as a point prediction, and their midpoint, as weighted samples per term."""
     positions = case.positions()
     out: dict[str, tuple[dict[str, list], dict[str, list] | None]] = {
-        name: ({t: [v] for t, v in pos["terms"].items()}, None) for name, pos in positions.items()}
+        f"{pos['party']} position": ({t: [v] for t, v in pos["terms"].items()}, None) for pos in positions.values()}
     if len(positions) >= 2:
         terms = [pos["terms"] for pos in positions.values()]
         samples = {t: ([float(np.mean([float(x[t]) for x in terms]))] if t in space.continuous else [x[t] for x in terms])
                    for t in space.terms}
         weights = {t: [1.0] if t in space.continuous else [1.0 / len(terms)] * len(terms) for t in space.terms}
-        out["midpoint of positions"] = (samples, weights)
+        out["Midpoint of positions"] = (samples, weights)
     return out
 
 
@@ -256,7 +256,7 @@ def run(parameters: Mapping[str, Any], rng: np.random.Generator, progress: Any, 
                                  rows=tuple(sensitivity_rows),
                                  headers=("Concept", "Parameter", "Unit", "Low", "High", "Term", "At low", "Central",
                                           "At high"),
-                                 formats=("s", "s", "s", ".4g", ".4g", "s", ".4f", ".4f", ".4f")),
+                                 formats=("s", "s", "s", ".6g", ".6g", "s", ".4f", ".4f", ".4f")),
             "well_posed": Table(columns=("concept", "widened_max_change", "perturbed_max_change", "well_posed"),
                                 rows=tuple(well_posed_rows),
                                 headers=("Concept", "Max change, bounds widened", "Max change, inputs $\\pm 10^{-10}$",
@@ -282,7 +282,7 @@ def utility_space(saved: Any) -> Any:
     unit = f" ({v['unit']})" if v["unit"] else ""
     ax.set_xlabel(f"Utility of {v['players'][0]}{unit}")
     ax.set_ylabel(f"Utility of {v['players'][1]}{unit}")
-    ax.legend(fontsize="x-small", frameon=False)
+    ax.legend(fontsize="x-small", frameon=False, loc="upper right")
     return fig
 
 

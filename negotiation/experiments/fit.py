@@ -17,11 +17,14 @@ from typing import Any
 import numpy as np
 
 from negotiation.kit.case import Case
-from negotiation.kit.fit import fit
+from negotiation.kit.fit import IDENTIFIED_LOSS, fit
 from negotiation.pipeline import Experiment, FigureSpec, Param, Results, Table
 from negotiation.pipeline.latex import escape
 from negotiation.pipeline.schema import ConfigError
 from negotiation.plots import new_figure, style_of
+
+#: Smallest loss drawn on the log axis (a grid point that hits the outcome exactly is drawn there).
+FLOOR = 1e-12
 
 SCHEMA = {
     "concept": Param(str, "the concept whose prediction is fitted", default="nash"),
@@ -59,12 +62,13 @@ def run(parameters: Mapping[str, Any], rng: np.random.Generator, progress: Any, 
     rows, macros = [], {}
     for name, value in result.estimate.items():
         spec, found, spread = specs[name], result.identified[name], result.nuisance[name]
-        rows.append((name, spec.unit, spec.low, spec.central, spec.high, *result.bounds[name], value,
-                     "yes" if spec.low <= value <= spec.high else "no", *(found or (None, None)), *(spread or (None, None))))
+        rows.append((name, spec.unit, spec.low, spec.high, value, "yes" if spec.low <= value <= spec.high else "no",
+                     *(found or (None, None)), *(spread or (None, None))))
         key = "".join(w.capitalize() for w in name.split("_"))
         macros[f"{key}Estimate"] = f"{value:.3g}"
         macros[f"{key}InPrior"] = "inside" if spec.low <= value <= spec.high else "outside"
         macros[f"{key}PriorLow"], macros[f"{key}PriorHigh"] = f"{spec.low:.3g}", f"{spec.high:.3g}"
+        macros[f"{key}SearchLow"], macros[f"{key}SearchHigh"] = (f"{b:.3g}" for b in result.bounds[name])
         if found:
             macros[f"{key}IdentifiedLow"], macros[f"{key}IdentifiedHigh"] = f"{found[0]:.3g}", f"{found[1]:.3g}"
         if spread:
@@ -79,13 +83,12 @@ def run(parameters: Mapping[str, Any], rng: np.random.Generator, progress: Any, 
                 "prior": {n: [specs[n].low, specs[n].central, specs[n].high] for n in result.estimate}},
         tables={
             "estimates": Table(
-                columns=("parameter", "unit", "prior_low", "prior_central", "prior_high", "search_low", "search_high",
-                         "estimate", "in_prior", "identified_low", "identified_high", "nuisance_q05", "nuisance_q95"),
+                columns=("parameter", "unit", "prior_low", "prior_high", "estimate", "in_prior", "identified_low",
+                         "identified_high", "others_q05", "others_q95"),
                 rows=tuple(rows),
-                headers=("Parameter", "Unit", "Prior low", "Central", "Prior high", "Search low", "Search high",
-                         "Estimate", "In prior", "Identified low", "Identified high", "5\\% (others drawn)",
-                         "95\\% (others drawn)"),
-                formats=("s", "s", ".4g", ".4g", ".4g", ".4g", ".4g", ".4g", "s", ".4g", ".4g", ".4g", ".4g")),
+                headers=("Parameter", "Unit", "Prior low", "Prior high", "Estimate", "In prior", "Identified low",
+                         "Identified high", "5\\%, others drawn", "95\\%, others drawn"),
+                formats=("s", "s", ".4g", ".4g", ".4g", "s", ".4g", ".4g", ".4g", ".4g")),
             "fitted": Table(columns=("term", "fitted", "actual"), rows=tuple(fitted),
                             headers=("Term", f"Fitted {escape(style_of(result.concept).label)}", "Actual"),
                             formats=("s", "s", "s")),
@@ -98,15 +101,17 @@ def loss_profile(saved: Any) -> Any:
     """The fit's loss over the grid of the first free parameter, with the prior range shaded."""
     v = saved.values
     name = next(iter(v["estimate"]))
-    grid, loss = np.asarray(v["grid"])[:, 0], np.asarray(v["grid_loss"])
+    grid, loss = np.asarray(v["grid"])[:, 0], np.maximum(np.asarray(v["grid_loss"]), FLOOR)
     fig, ax = new_figure("single")
     low, _, high = v["prior"][name]
     ax.axvspan(low, high, color="0.9", label="Prior range")
     ax.plot(grid, loss, color=style_of(v["concept"]).color, marker="o", markersize=3, lw=1.0, label="Loss on the grid")
     ax.axvline(v["estimate"][name], color="0.3", ls="--", lw=0.8, label="Estimate")
-    ax.set_yscale("symlog", linthresh=1e-6)
+    ax.set_yscale("log")
+    ax.set_ylim(bottom=max(FLOOR, float(loss.min()) / 10))
+    ax.axhline(IDENTIFIED_LOSS, color="0.5", ls=":", lw=0.8, label="Reproduces the outcome below")
     ax.set_xlabel(name.replace("_", " "))
-    ax.set_ylabel("Loss (mean squared error in box units)")
+    ax.set_ylabel("Loss (mean squared error, box units)")
     ax.legend(fontsize="x-small", frameon=False)
     return fig
 

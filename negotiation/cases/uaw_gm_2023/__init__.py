@@ -163,5 +163,6 @@ CASE = Case(
     disagreement=disagreement,
     discount_factors=discount_factors,
     status_quo=status_quo,
+    utility_unit="$B",
     space_rules={"continuous_terms": ("wage_increase",), "discrete_terms": ("cola",)},
 )
