@@ -5,7 +5,7 @@ Usage: ``./run python benchmarks/bench_reproduce.py [--jobs 2] [--quick]``.
 Copies the checkout's tracked files (``git ls-files``) to a temporary folder, so that nothing in
 the working tree is touched, and times ``negotiation reproduce --force`` there (the paper
 included, unless ``--quick``). The reference, measured in the same run, is the sequential cost:
-the sum of the experiments' own wall times (``provenance.json`` of the fresh results), so the
+the sum of the experiments' own wall times (``run.json`` of the fresh results), so the
 ratio says what running experiments in parallel saves (an estimate: each experiment was timed
 while others ran beside it). CPU seconds and the peak memory of the largest process are
 recorded too (``_subprocess.timed_run``). Writes ``benchmarks/results/
@@ -59,7 +59,7 @@ def main() -> None:
         wall = measured["wall_seconds"]
         results = root / ("results-quick" if args.quick else "results")
         experiments = {p.parent.name: json.loads(p.read_text())["wall_time_seconds"]
-                       for p in sorted(results.glob("*/provenance.json"))}
+                       for p in sorted(results.glob("*/run.json"))}
     sequential = sum(experiments.values())
     record = {
         "command": " ".join(["negotiation", "reproduce", "--force", "--jobs", str(args.jobs), *(["--quick"] if args.quick else [])]),

@@ -111,7 +111,7 @@ def write_toy(root: Path, name: str = "toy_one", seed: int = 1, draws: int = 200
     return path
 
 
-def tree_bytes(directory: Path, skip: frozenset[str] = frozenset({"provenance.json"})) -> dict[str, bytes]:
+def tree_bytes(directory: Path, skip: frozenset[str] = frozenset({"run.json"})) -> dict[str, bytes]:
     """Every file under ``directory`` (relative path -> bytes), except ``skip`` names."""
     return {
         p.relative_to(directory).as_posix(): p.read_bytes()
@@ -129,6 +129,7 @@ def test_run_writes_every_output_and_provenance(tmp_path: Path, toy_kind: Experi
         "macros.tex",
         "stamp.json",
         "provenance.json",
+        "run.json",
         "tables/summary.csv",
         "tables/summary.tex",
         "figures/quantiles.pdf",
@@ -142,8 +143,10 @@ def test_run_writes_every_output_and_provenance(tmp_path: Path, toy_kind: Experi
     assert set(record["versions"]) == {"python", "numpy", "scipy", "nashpy", "matplotlib"}
     assert set(record["hashes"]) == {"config", "calibration_data", "package_source", "inputs"}
     assert record["seed"] == 1 and record["quick"] is False
-    assert set(record["git"]) == {"commit", "dirty"}
-    assert record["wall_time_seconds"] >= 0
+    assert set(record["git_inputs"]) == {"commit", "dirty"}
+    assert "wall_time_seconds" not in record and "platform" not in record  # they change per run: run.json
+    run = json.loads((summary.directory / "run.json").read_text())
+    assert run["wall_time_seconds"] >= 0 and set(run["git"]) == {"commit", "dirty"} and run["platform"]
 
 
 def test_same_inputs_give_identical_bytes(tmp_path: Path, toy_kind: Experiment) -> None:

@@ -29,7 +29,7 @@ RTOL = 1e-6
 ATOL = 1e-9
 """Absolute tolerance of ``reproduce --check``."""
 
-_SKIPPED = frozenset({"stamp.json", "provenance.json"})
+_SKIPPED = frozenset({"stamp.json", "provenance.json", "run.json"})
 _PRESENCE_ONLY = frozenset({".pdf", ".png"})
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 

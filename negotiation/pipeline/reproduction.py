@@ -16,7 +16,7 @@ from negotiation.pipeline.config import ExperimentConfig, load_config, scan_conf
 from negotiation.pipeline.paper import assemble_generated, build_paper, check_figure_labels
 from negotiation.pipeline.progress import Progress, SilentProgress
 from negotiation.pipeline.results import RESULTS_FILE
-from negotiation.pipeline.runner import PROVENANCE_FILE, read_stamp, run_experiment, stamp_of
+from negotiation.pipeline.runner import RUN_FILE, read_stamp, run_experiment, stamp_of
 from negotiation.pipeline.schema import ConfigError
 
 __all__ = ["Layout", "ReproduceSummary", "check", "reproduce", "run_all"]
@@ -75,9 +75,9 @@ def _load(layout: Layout, progress: Progress) -> tuple[tuple[ExperimentConfig, .
 
 
 def _expected_seconds(directory: Path) -> float:
-    """The wall time of an experiment's last run (its ``provenance.json``), 0 if unknown."""
+    """The wall time of an experiment's last run here (its ``run.json``), 0 if unknown."""
     try:
-        return float(json.loads((directory / PROVENANCE_FILE).read_text())["wall_time_seconds"])
+        return float(json.loads((directory / RUN_FILE).read_text())["wall_time_seconds"])
     except (OSError, ValueError, KeyError, TypeError):
         return 0.0
 

@@ -21,16 +21,18 @@ from negotiation.pipeline.atomic import atomic_write_text, staged_directory
 from negotiation.pipeline.config import ExperimentConfig
 from negotiation.pipeline.hashing import case_source_hash, files_hash, input_hash, package_source_hash
 from negotiation.pipeline.progress import Prefixed, Progress, SilentProgress
-from negotiation.pipeline.provenance import provenance_record
+from negotiation.pipeline.provenance import provenance_record, run_record
 from negotiation.pipeline.results import load_results, write_results
 from negotiation.pipeline.schema import ConfigError
 from negotiation.plots.style import journal_style, save_figure
 
-__all__ = ["FIGURES_DIR", "PROVENANCE_FILE", "STAMP_FILE", "RunSummary", "Stamp", "read_stamp", "run_experiment", "stamp_of"]
+__all__ = ["FIGURES_DIR", "PROVENANCE_FILE", "RUN_FILE", "STAMP_FILE", "RunSummary", "Stamp", "read_stamp", "run_experiment", "stamp_of"]
 
 FIGURES_DIR = "figures"
 STAMP_FILE = "stamp.json"
 PROVENANCE_FILE = "provenance.json"
+#: This run's wall time, platform and HEAD (not committed: see negotiation.pipeline.provenance).
+RUN_FILE = "run.json"
 
 
 @dataclass(frozen=True)
@@ -137,7 +139,8 @@ def run_experiment(
     """Run ``config`` and write its outputs to ``<out>/<config.name>/``.
 
     Files written: ``results.json``, ``macros.tex``, ``tables/<t>.csv|.tex``,
-    ``figures/<label>.pdf|.png``, ``stamp.json`` (all deterministic) and ``provenance.json``.
+    ``figures/<label>.pdf|.png``, ``stamp.json``, ``provenance.json`` (all the same for the same
+    inputs) and ``run.json`` (wall time, platform, HEAD: not committed).
 
     Parameters
     ----------
@@ -185,10 +188,11 @@ def run_experiment(
             data_hash=stamp.data,
             source_hash=stamp.source,
             input_hash=stamp.inputs,
-            wall_time_seconds=wall,
             cwd=Path.cwd() if cwd is None else cwd,
             calibration=None if calibration is None else calibration.provenance(),
         )
         atomic_write_text(staging / PROVENANCE_FILE, json.dumps(record, sort_keys=True, indent=2) + "\n")
+        run = run_record(wall_time_seconds=wall, cwd=Path.cwd() if cwd is None else cwd)
+        atomic_write_text(staging / RUN_FILE, json.dumps(run, sort_keys=True, indent=2) + "\n")
     progress.message(f"done in {wall:.1f} s")
     return RunSummary(config.name, final, stamp.inputs, wall)
