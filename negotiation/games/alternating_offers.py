@@ -16,7 +16,13 @@ proposes) with
 
 The residual h(x_1) = phi(x_1) - max(w_2, d_2 + delta_2 (phi(y_1(x_1)) - d_2)) is
 non-increasing on [d_1, a_1] for concave phi (phi'(x_1) <= delta_1 delta_2 phi'(y_1) as
-y_1 <= x_1), so one bracketed root gives the equilibrium. With delta_i = exp(-r_i Delta) and
+y_1 <= x_1), so one bracketed root gives the equilibrium. Where S is not convex (a union of
+discrete combinations' sets, or a non-concave frontier callable) h can have several roots, one
+per stationary pair; the equilibrium reported is then chosen by one rule, here and in the batch
+path (``negotiation.batch.stationary_agreement``): the largest root, player 1's best stationary
+proposal, found in the last of ``STATIONARY_GRID`` equal cells of [max(d_1, w_1), a_1] where
+h >= 0 gives way to h < 0 (a_1 if h(a_1) >= 0; max(d_1, w_1) if h < 0 throughout). Two roots
+closer than one cell are not told apart. ``method`` says when another stationary pair was met. With delta_i = exp(-r_i Delta) and
 Delta -> 0 both points converge to the asymmetric Nash solution with weight r_2/(r_1 + r_2)
 for player 1 (BRW 1986): the two proposals have equal weighted Nash products.
 """
@@ -32,7 +38,7 @@ from negotiation.errors import finite_pair
 from negotiation.frontier import ideal_point
 from negotiation.problem import BargainingProblem
 from negotiation.solutions._contracts import maximise_each
-from negotiation.solutions._envelope import maximise_on_envelope, ray_bound, ray_score
+from negotiation.solutions._envelope import _add_lines, _normal_index, envelope, maximise_on_envelope, ray_bound, ray_score
 from negotiation.solutions.nash import nash_solution, supporting_slope, supporting_weight
 from negotiation.solutions.result import Solution
 
@@ -49,12 +55,21 @@ SPE_NOISE = 1e-7
 SPE_EXACT = 1e-12
 """Contract problems: a final correction below this (relative) leaves the last iterate, an exact
 frontier point with its contract, as the agreement; a larger one is evaluated on the frontier."""
-SPE_STEPS = 8
-"""Contract problems: Newton steps along the frontier's tangents before the bracketed root is used."""
+SPE_STEPS = 12
+"""Contract problems: Newton steps along the frontier's tangents before the bracketed root is used.
+The iteration also stops, for the bracketed root, at the first step whose residual is not below the
+previous one's: on a kinked frontier (the pair walking vertex to vertex, or towards the end of a
+combination's part of it) the residual stalls, while near a smooth stretch it falls every step."""
 TANGENT_NEWTON_STEPS = 6
 """Newton steps on the scalar stationarity equation of the quadratic frontier models."""
 ALPHA_MIN = 1e-9
 """Contract problems: the Nash weights of the Newton iterates stay in [ALPHA_MIN, 1 - ALPHA_MIN]."""
+STATIONARY_GRID = 32
+"""Cells of [max(d1, w1), a1] on which h is scanned, from the top, for its largest root (the rule
+shared with ``negotiation.batch.stationary_agreement``, whose constant of the same name must equal it)."""
+JUMP_STEP = 1e-9
+"""Contract problems: a jump of h (a combination's part of the frontier ends) is bracketed by the
+points this far (relative to the utility scale) on either side of where that part ends."""
 
 
 def frontier_value(problem: BargainingProblem, u1: float) -> tuple[float, dict | None]:
@@ -145,25 +160,37 @@ def rubinstein_solution(
         _check_options(problem, w)
     responder_1, residual = _stationarity(problem, delta, w)
     pair = _spe_by_tangents(problem, delta, w) if problem.space is not None else None
-    if pair is not None:
-        x1, iterations, proposals = pair
+    ideal = ideal_point(problem)
+    lo, hi = max(d[0], w[0]), float(ideal[0])
+    scale = 1.0 + float(np.max(np.abs(ideal - d)))
+    known = [] if pair is None else [p.utilities[None, :] for p in pair[2]]
+    bounds = None if problem.space is None else _residual_bounds(problem, delta, w, responder_1, known, hi)
+    where, cell, scanned = _last_sign_change(residual, lo, hi, bounds)
+    iterations = scanned + (0 if pair is None else pair[1])
+    rule = f"the largest stationary x_1 (the last of {STATIONARY_GRID} cells of [max(d1, w1), a1] where h changes sign)"
+    bound = hi if where == "top" else lo
+    tangent = pair is not None and (cell[0] - ROOT_XTOL * scale <= pair[0] <= cell[1] + ROOT_XTOL * scale if cell is not None
+                                    else abs(pair[0] - bound) <= SPE_NOISE * scale)
+    if tangent:
+        assert pair is not None
+        x1, _, proposals = pair
         method = ("alternating offers: Newton on the stationary SPE pair along the frontier's tangents, "
-                  "each point an asymmetric Nash solution; the agreement is the frontier at the corrected x_1")
+                  f"each point an asymmetric Nash solution, in {rule}; the agreement is the frontier at the corrected x_1")
     else:
-        ideal = ideal_point(problem)
-        lo, hi = max(d[0], w[0]), float(ideal[0])
-        scale = 1.0 + float(np.max(np.abs(ideal - d)))
-        at_hi, at_lo = residual(hi), None
-        if at_hi < 0:
-            at_lo = residual(lo)
-        if at_hi >= 0 or at_lo <= 0:
-            x1, iterations = (hi if at_hi >= 0 else lo), 0
+        if cell is None:
+            x1 = bound
+            method = f"alternating offers: x_1 = {'a_1: h(a_1) >= 0' if where == 'top' else 'max(d1, w1): h < 0 throughout'}"
         else:
-            x1, info = brentq(residual, lo, hi, xtol=ROOT_XTOL * scale, full_output=True)
-            iterations = int(info.iterations)
-        method = "alternating offers: brentq on the stationary SPE pair along the frontier"
+            x1, calls, jump = _root_in_cell(problem, delta, w, responder_1, residual, cell, ROOT_XTOL * scale, scale)
+            iterations += calls
+            how = ("at a jump of h, where a combination's part of the frontier ends" if jump else
+                   "brentq on h" + ("" if problem.space is None else " (jumps of h located where a combination ends)"))
+            method = f"alternating offers: {how}, in {rule}"
+        if pair is not None:
+            method += (f"; several stationary pairs: the Newton path from the BRW point met another at x_1 = {pair[0]!r}, "
+                       f"the rule reports x_1 = {x1!r}")
     agreement_1 = x1 if proposer == 0 else responder_1(x1)
-    iterate = None if pair is None else proposals[proposer]
+    iterate = proposals[proposer] if tangent else None
     if iterate is not None and abs(iterate.utilities[0] - agreement_1) <= SPE_EXACT * (1.0 + np.max(np.abs(iterate.utilities))):
         utilities, contract = iterate.utilities, iterate.contract
     else:
@@ -195,6 +222,150 @@ def _stationarity(problem: BargainingProblem, delta: np.ndarray, w: np.ndarray
         return frontier_value(problem, x1)[0] - max(w[1], d[1] + delta[1] * (y2 - d[1]))
 
     return responder_1, residual
+
+
+def _last_sign_change(residual: Callable[[float], float], lo: float, hi: float,
+                      bounds: Callable[[float], tuple[float, float]] | None = None
+                      ) -> tuple[str, tuple[float, float, float, float] | None, int]:
+    """Where the largest root of h lies: ("top", None, n) if h(a_1) >= 0, ("bottom", None, n) if h < 0 at
+    every grid point, else ("cell", (a, b, h(a), h(b)), n) for the last of the ``STATIONARY_GRID`` cells
+    of [lo, hi] where h >= 0 gives way to h < 0; n evaluations of h, scanning down from the top.
+
+    The grid and the rule are those of ``negotiation.batch.stationary_agreement``, point for point.
+    ``bounds(x1)``, if given, returns bounds (low, high) on h(x1) from what is already known of the
+    frontier; a grid point where they settle the sign of h is not evaluated (h(b) is then -inf).
+    """
+    grid = lo + (hi - lo) * np.linspace(0.0, 1.0, STATIONARY_GRID + 1)
+    calls = 0
+
+    def sign_known(x1: float) -> float | None:
+        if bounds is None:
+            return None
+        low, high = bounds(x1)
+        return -np.inf if high < 0 else None
+
+    def value_at(x1: float) -> float:
+        nonlocal calls
+        known = sign_known(x1)
+        if known is not None:
+            return known
+        calls += 1
+        return residual(x1)
+
+    above = value_at(float(grid[-1]))
+    if above >= 0:
+        return "top", None, calls
+    for k in range(STATIONARY_GRID - 1, -1, -1):
+        value = value_at(float(grid[k]))
+        if value >= 0:
+            return "cell", (float(grid[k]), float(grid[k + 1]), value, above), calls
+        above = value
+    return "bottom", None, calls
+
+
+def _residual_bounds(problem: BargainingProblem, delta: np.ndarray, w: np.ndarray, responder_1: Callable[[float], float],
+                     known: Sequence[np.ndarray], ideal_1: float) -> Callable[[float], tuple[float, float]]:
+    """Bounds (low, high) on h(x1) from the frontier envelope of a contract problem, without a solve.
+
+    phi(x1) <= d2 + max_k t_k, t_k the bound of the ray from (x1, d2) along (0, 1) on combination k
+    from its supporting lines (``ray_bound``; +inf where a combination has none yet), and
+    phi(y1) >= max {p2 : p a known point of S, p1 >= y1} (the envelope's points and ``known``, e.g.
+    the Newton path's frontier points). A combination without a line gets one (one weighted-sum
+    solve each), normal to the known hull at u1 = ``ideal_1``. So h(x1) <= high = phi_upper(x1) - max(w2, d2 + delta2 (phi_lower(y1) - d2)),
+    and low from the bounds the other way round.
+    """
+    d = problem.disagreement
+    env = envelope(problem.space)
+    up = np.array([0.0, 1.0])
+    bare = np.flatnonzero(np.all(np.isnan(env.lines), axis=1))
+    if bare.size:  # one supporting line on each combination without any, normal to the hull at the top
+        _add_lines(problem.space, env, _normal_index(env, np.array([ideal_1, d[1]])), bare)
+
+    def phi_upper(x1: float) -> float:
+        t = ray_bound(np.array([x1, d[1]]), up)(env.lines)
+        return float(d[1] + np.max(t)) if len(t) else -np.inf
+
+    def phi_lower(x1: float) -> float:
+        points = np.vstack([env.points, *known]) if len(known) else env.points
+        feasible = points[(points[:, 0] >= x1) & (points[:, 1] >= d[1])]
+        return float(feasible[:, 1].max()) if len(feasible) else -np.inf
+
+    def bounds(x1: float) -> tuple[float, float]:
+        y1 = responder_1(x1)
+        high = phi_upper(x1) - max(w[1], d[1] + delta[1] * (phi_lower(y1) - d[1]))
+        low = phi_lower(x1) - max(w[1], d[1] + delta[1] * (phi_upper(y1) - d[1]))
+        return low, high
+
+    return bounds
+
+
+def _root_in_cell(problem: BargainingProblem, delta: np.ndarray, w: np.ndarray, responder_1: Callable[[float], float],
+                  residual: Callable[[float], float], cell: tuple[float, float, float, float], xtol: float,
+                  scale: float) -> tuple[float, int, bool]:
+    """A root of h in the cell (a, b, h(a) >= 0, h(b) < 0): (x_1, evaluations of h, found at a jump).
+
+    Frontier and point problems: brentq. Contract problems: h jumps down where the combination
+    attaining phi(x_1) (or phi(y_1(x_1))) reaches the end of its part of the frontier,
+    E_k = max {u1 : u in S_k, u >= d}, and a bracketed root would bisect its way to that jump
+    (some 45 evaluations, each two branch-and-bound solves). Here each step first looks for such an
+    end inside the bracket, from the combinations attaining phi at its left end (one solve of that
+    combination, kept), and brackets it by the points ``JUMP_STEP`` (relative) either side; if h
+    changes sign there the jump is the answer (the end with the smaller |h|, as brentq); else the
+    bracket shrinks to one side of it and the search goes on. Where no combination attaining phi
+    at the left end ends inside the bracket, brentq (Brent 1973) finds the root to ``xtol``.
+    """
+    a, b, h_a, h_b = cell
+    if problem.space is None:
+        x1, info = brentq(residual, a, b, xtol=xtol, full_output=True)
+        return float(x1), int(info.function_calls), False
+    space, d = problem.space, problem.disagreement
+    step = JUMP_STEP * scale
+    ends: dict[tuple, float] = {}
+    tried: set[float] = set()
+    calls = 0
+
+    def evaluate(x1: float) -> tuple[float, dict | None, dict | None]:
+        nonlocal calls
+        calls += 1
+        y2, at_y = frontier_value(problem, responder_1(x1))
+        x2, at_x = frontier_value(problem, x1)
+        return x2 - max(w[1], d[1] + delta[1] * (y2 - d[1])), at_x, at_y
+
+    def end_of(contract: dict | None) -> float:
+        if contract is None:
+            return np.inf
+        combo = tuple(contract[name] for name in space.discrete_names)
+        if combo not in ends:
+            ends[combo] = float(maximise_each(space, d, lambda u: u[:, 0:1], subset={combo})[combo].value)
+        return ends[combo]
+
+    def jumps(x1: float, at_x: dict | None, at_y: dict | None) -> list[float]:
+        found = [end_of(at_x)]
+        if d[0] + delta[0] * (x1 - d[0]) >= w[0]:  # y_1 moves with x_1
+            found.append(d[0] + (end_of(at_y) - d[0]) / delta[0])
+        return [j for j in found if a < j < b and j not in tried]
+
+    _, at_x, at_y = evaluate(a)  # kept on the envelope by the scan: no new solve
+    while h_a != 0:
+        candidates = jumps(a, at_x, at_y)
+        if not candidates:
+            break
+        jump = min(candidates)
+        tried.add(jump)
+        left, right = max(a, jump - step), min(b, jump + step)
+        h_left, x_left, y_left = evaluate(left)
+        if h_left < 0:
+            b, h_b = left, h_left
+            continue
+        a, h_a, at_x, at_y = left, h_left, x_left, y_left
+        h_right, x_right, y_right = evaluate(right)
+        if h_right < 0:
+            return (a if abs(h_a) <= abs(h_right) else right), calls, True
+        a, h_a, at_x, at_y = right, h_right, x_right, y_right
+    if h_a == 0 or b - a <= xtol:
+        return (a if abs(h_a) <= abs(h_b) else b), calls, False
+    x1, info = brentq(residual, a, b, xtol=xtol, full_output=True)
+    return float(x1), calls + int(info.function_calls), False
 
 
 def _frontier_near(problem: BargainingProblem, u1: float, iterate: Solution) -> tuple[float, dict | None]:
@@ -242,7 +413,8 @@ def _spe_by_tangents(
     exact on a linear frontier), and moves x and y to the Nash solutions whose weight
     alpha = -phi' g1 / (-phi' g1 + g2) supports those targets. Stops when the correction is below
     ``SPE_TOL`` or no longer halving (the accuracy of the Nash solves), with both equations
-    holding to ``SPE_RESIDUAL``. From the second step the tangents become
+    holding to ``SPE_RESIDUAL``; gives up as soon as the residual of the equations stops falling
+    (``SPE_STEPS``). From the second step the tangents become
     quadratic models whose curvature is the secant of the slopes of successive iterates, so the
     steps converge superlinearly on a curved frontier.
 
@@ -270,9 +442,14 @@ def _spe_by_tangents(
     curvatures = np.zeros(2)
     scale = 1.0 + float(np.max(np.abs(d))) + float(np.max(np.abs(x.utilities - d)))
     previous = np.inf
+    last_residual = np.inf
     for solves in range(1, SPE_STEPS + 1):
         r1 = (y.utilities[0] - d[0]) - delta[0] * (x.utilities[0] - d[0])
         r2 = (x.utilities[1] - d[1]) - delta[1] * (y.utilities[1] - d[1])
+        residual = max(abs(r1), abs(r2))
+        if residual > SPE_RESIDUAL * scale and residual >= last_residual:
+            return None  # stalled: a kink or the end of a combination's part of the frontier
+        last_residual = residual
         moves = _tangent_step(r1, r2, delta, slopes, curvatures)
         if moves is None:
             return None
