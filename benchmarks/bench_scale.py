@@ -9,6 +9,8 @@ of Nash, utilitarian (weights (1, 1)) and Rubinstein (discount factors (0.9, 0.8
 utilitarian / Nash and Rubinstein / Nash; then Nash per draw by the vectorised path
 (``negotiation.vectorised``, all draws at once) against the engine (one ``nash_solution`` per
 draw, on ``--engine-draws`` draws), their ratio, and the largest gap in utilities between the two.
+Then, on the concave 3-term 64-combination problem, Kalai-Smorodinsky, egalitarian and utilitarian the same
+way (``negotiation.vectorised_concepts`` against ``kalai_smorodinsky_solution`` etc. per draw).
 Last, Nash on the same concave 3-term family at 16 and at 4,096 combinations, and their ratio.
 Writes ``benchmarks/results/bench_scale.json`` (with the machine reference, timed in the same run).
 
@@ -28,6 +30,7 @@ import numpy as np
 
 import negotiation as ng
 from negotiation.vectorised import nash_vectorised
+from negotiation.vectorised_concepts import egalitarian_vectorised, kalai_smorodinsky_vectorised, utilitarian_vectorised
 
 from _cli import parser as cli_parser  # benchmarks/_cli.py
 from machine import reference_seconds  # benchmarks/machine.py: the machine's speed, timed in the same run
@@ -44,6 +47,11 @@ PROBLEMS = (  # (continuous terms, binary terms -> 2^binary combinations, shape)
 SCALING = ((3, 4, "concave"), (3, 12, "concave"))
 """Nash on the same concave family at 16 and 4,096 combinations."""
 DISCOUNT_FACTORS = (0.9, 0.8)
+CONCEPTS_PROBLEM = 1
+"""Index in PROBLEMS of the problem on which the other concepts are timed vectorised against the engine."""
+CONCEPTS = {"kalai_smorodinsky": (kalai_smorodinsky_vectorised, ng.kalai_smorodinsky_solution),
+            "egalitarian": (egalitarian_vectorised, ng.egalitarian_solution),
+            "utilitarian": (utilitarian_vectorised, ng.utilitarian_solution)}
 
 
 def family(terms: int, binary: int, shape: str, draws: int, seed: int) -> tuple[dict, tuple[Callable, Callable], dict, np.ndarray]:
@@ -101,6 +109,25 @@ def row(terms: int, binary: int, shape: str, draws: int, engine_draws: int, seed
             "max_utility_gap": gap, "vectorised_draws_by_engine": int(batch.engine.sum())}
 
 
+def concepts_rows(draws: int, engine_draws: int) -> list[dict]:
+    """Kalai-Smorodinsky, egalitarian and utilitarian: vectorised over the draws against the engine per draw."""
+    terms, binary, shape = PROBLEMS[CONCEPTS_PROBLEM]
+    space, payoffs, parameters, d = family(terms, binary, shape, draws, SEED + CONCEPTS_PROBLEM)
+    rows = []
+    for name, (vectorised, engine_solve) in CONCEPTS.items():
+        seconds, batch = cpu(lambda vectorised=vectorised: vectorised(space, payoffs, parameters, d))
+        engine, gap = 0.0, 0.0
+        for draw in range(engine_draws):
+            spent, solution = cpu(lambda draw=draw, solve=engine_solve: solve(engine_problem(space, payoffs, parameters, d, draw)))
+            engine += spent
+            gap = max(gap, float(np.abs(solution.utilities - batch.utilities[draw]).max()))
+        per_draw_engine, per_draw_vectorised = engine / engine_draws, seconds / draws
+        rows.append({"concept": name, "terms": terms, "combinations": 2**binary, "shape": shape,
+                     "engine_seconds_per_draw": per_draw_engine, "vectorised_seconds_per_draw": per_draw_vectorised,
+                     "engine_over_vectorised": per_draw_engine / per_draw_vectorised, "max_utility_gap": gap})
+    return rows
+
+
 def main() -> None:
     parser = cli_parser(__doc__, "benchmarks/results/bench_scale.json", "about 30 s")
     parser.add_argument("--draws", type=int, default=256, help="Monte Carlo draws solved by the vectorised path")
@@ -117,6 +144,11 @@ def main() -> None:
         print(f"{terms:>5}{r['combinations']:>7}{shape:>9}{r['nash_seconds']:>9.3f}{r['utilitarian_over_nash']:>10.2f}"
               f"{r['rubinstein_over_nash']:>9.2f}{r['engine_seconds_per_draw']:>14.4f}{r['vectorised_seconds_per_draw']:>12.5f}"
               f"{r['engine_over_vectorised']:>12.0f}{r['max_utility_gap']:>10.1e}", flush=True)
+    concepts = concepts_rows(args.draws, args.engine_draws)
+    for r in concepts:
+        print(f"{r['concept']} ({r['terms']} terms, {r['combinations']} combinations): engine {r['engine_seconds_per_draw']:.4f} s/draw, "
+              f"vectorised {r['vectorised_seconds_per_draw']:.5f} s/draw, engine/vectorised {r['engine_over_vectorised']:.0f}, "
+              f"max gap {r['max_utility_gap']:.1e}", flush=True)
     scaling = []
     for terms, binary, shape in SCALING:
         space, payoffs, parameters, d = family(terms, binary, shape, 1, SEED + 100)
@@ -128,7 +160,7 @@ def main() -> None:
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps({
         "seed": SEED, "draws": args.draws, "engine_draws": args.engine_draws,
-        "problems": rows, "nash_scaling": scaling, "nash_4096_over_16": ratio,
+        "problems": rows, "concepts": concepts, "nash_scaling": scaling, "nash_4096_over_16": ratio,
         "load_average_at_end": list(os.getloadavg()),
         "machine_reference_seconds": reference_seconds(),
         "machine": platform.platform(), "python": platform.python_version(),

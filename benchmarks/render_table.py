@@ -102,10 +102,39 @@ def negmas_table(r: dict) -> str:
     return "\n".join(rows)
 
 
+TIE_BAND_NOTE = ", the engine's tie band"
+"""The engine's utilitarian answer on a curved frontier moves ~sqrt(TIE_TOL) along it (solutions/utilitarian.py)."""
+
+
+def scale_rows(r: dict) -> str:
+    """``bench_scale.json`` (issue 27): the vectorised path against the engine, Rubinstein and utilitarian
+    against Nash, and Nash as the combinations grow."""
+    problems = r["problems"]
+    nash = "; ".join(f"{p['terms']} term{'s' * (p['terms'] != 1)} x {p['combinations']:,} combinations ({p['shape']}) "
+                     f"{p['engine_over_vectorised']:.0f}x" for p in problems)
+    gap = max(p["max_utility_gap"] for p in problems)
+    concepts = "; ".join(f"{c['concept'].replace('kalai_smorodinsky', 'KS')} {c['engine_over_vectorised']:.0f}x "
+                         f"(gap {c['max_utility_gap']:.0e}{TIE_BAND_NOTE if c['concept'] == 'utilitarian' else ''})"
+                         for c in r.get("concepts", []))
+    where = (f" on {r['concepts'][0]['terms']} terms x {r['concepts'][0]['combinations']} combinations: {concepts}"
+             if concepts else "")
+    ratios = [p["rubinstein_over_nash"] for p in problems]
+    utilitarian = [p["utilitarian_over_nash"] for p in problems]
+    scaling = r["nash_scaling"]
+    return ("| engine at scale: seeded random contract families (1-6 continuous terms, 16-256 combinations), "
+            f"vectorised over {r['draws']} draws against the engine per draw (first {r['engine_draws']}) "
+            f"| `{RUN}bench_scale.py` | Nash engine / vectorised per draw: {nash} (largest gap in utilities {gap:.0e}); "
+            f"other concepts{where}; one cold solve: utilitarian / Nash {min(utilitarian):.1f}-{max(utilitarian):.1f}, "
+            f"Rubinstein / Nash {min(ratios):.1f}-{max(ratios):.0f}; Nash at {scaling[1]['combinations']:,} / "
+            f"{scaling[0]['combinations']} combinations {r['nash_4096_over_16']:.0f}x "
+            f"({scaling[1]['combinations'] // scaling[0]['combinations']} times the combinations) |")
+
+
 PERFORMANCE: dict[str, Callable[[dict], str]] = {
     "bench_engine": engine_row,
     "bench_batch": batch_row,
     "bench_issue12": issue12_rows,
+    "bench_scale": scale_rows,
     "bench_reproduce": reproduce_row,
     "bench_reproduce_quick": reproduce_row,
     "bench_negmas": negmas_row,

@@ -286,11 +286,45 @@ def _evaluate(family: _Family, constraints: bool, combo: tuple[Any, ...], y: np.
     return out
 
 
+@dataclass(frozen=True)
+class Criterion:
+    """A criterion F(u) of the utilities, per draw: the log Nash product or a weighted sum.
+
+        log=True:   F(u) = w1 log(u1 - d1) + w2 log(u2 - d2)   (-inf where a gain is <= 0)
+        log=False:  F(u) = w1 u1 + w2 u2
+
+    with weights w and origin d of shape (draws, 2), indexed by the draws' rows. Separable in u, so
+    Newton needs only dF/du_i (``slopes``) and d2F/du_i^2 (``curvature``).
+    """
+
+    weights: np.ndarray
+    origin: np.ndarray
+    log: bool
+
+    def _rows(self, a: np.ndarray, u: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        return a[rows].reshape((len(rows),) + (1,) * (u.ndim - 2) + (2,))
+
+    def value(self, u: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """F at utilities u of shape (r, ..., 2) of the draws ``rows``."""
+        w = self._rows(self.weights, u, rows)
+        return _log_gains(u, self._rows(self.origin, u, rows), w) if self.log else np.sum(w * u, axis=-1)
+
+    def slopes(self, u: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """dF/du_i at u (r, 2): w_i / (u_i - d_i), or w_i."""
+        w = self.weights[rows]
+        return w / (u - self.origin[rows]) if self.log else w
+
+    def curvature(self, u: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """d2F/du_i^2 at u (r, 2): -w_i / (u_i - d_i)^2, or 0."""
+        w = self.weights[rows]
+        return -w / (u - self.origin[rows]) ** 2 if self.log else np.zeros_like(w)
+
+
 def _log_gains(u: np.ndarray, d: np.ndarray, w: np.ndarray) -> np.ndarray:
     """sum_i w_i log(u_i - d_i) over the last axis of u (..., 2), -inf where a gain is not positive."""
     gains = u - d
     with np.errstate(divide="ignore", invalid="ignore"):
-        value = w[0] * np.log(gains[..., 0]) + w[1] * np.log(gains[..., 1])
+        value = w[..., 0] * np.log(gains[..., 0]) + w[..., 1] * np.log(gains[..., 1])
     return np.where((gains[..., 0] > 0) & (gains[..., 1] > 0), value, -np.inf)
 
 
@@ -314,7 +348,8 @@ def _solve_combination(family: _Family, combo: tuple[Any, ...], grid: np.ndarray
     by_engine = ~np.isfinite(value)  # no grid point with a gain for both: the engine's phase one
     if p:
         go = ~by_engine
-        y[go], u[go], value[go], iterations[go], converged[go] = _newton(family, combo, y[go], u[go], rows[go], w)
+        nash = Criterion(np.broadcast_to(w, (n, 2)), d, log=True)
+        y[go], u[go], value[go], iterations[go], converged[go] = newton(family, combo, y[go], u[go], rows[go], nash)
     if family.constraints:
         g = _evaluate(family, True, combo, y[:, None, :], rows)[:, 0, :]
         by_engine |= ~np.all(g >= 0, axis=1)
@@ -337,15 +372,17 @@ def _engine(family: _Family, combo: tuple[Any, ...], r: int, w: np.ndarray) -> t
     return value, optimum.utilities, y, optimum.iterations, optimum.status.startswith(("converged", "enumerated"))
 
 
-def _newton(family: _Family, combo: tuple[Any, ...], y: np.ndarray, u: np.ndarray, rows: np.ndarray,
-            w: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Projected Newton on the log Nash product for every draw in ``rows`` from y (r, n_terms), u = u(y).
+def newton(family: _Family, combo: tuple[Any, ...], y: np.ndarray, u: np.ndarray, rows: np.ndarray,
+           criterion: Criterion) -> tuple[np.ndarray, ...]:
+    """Projected Newton on ``criterion`` for every draw in ``rows`` from y (r, n_terms), u = u(y):
+    (y, u, F, iterations, converged).
 
     The engine's ``_contracts._newton``, vectorised over the draws, with derivatives of the
     payoffs (not of the criterion) by central differences and the chain rule,
 
-        grad F = sum_i w_i grad u_i / g_i,
-        hess F = sum_i w_i (hess u_i / g_i - grad u_i grad u_i^T / g_i^2),   g = u - d,
+        grad F = sum_i F_i grad u_i,
+        hess F = sum_i (F_i hess u_i + F_ii grad u_i grad u_i^T),   F_i = dF/du_i, F_ii = d2F/du_i^2
+        (log Nash product: F_i = w_i / g_i, F_ii = -w_i / g_i^2, g = u - d),
 
     so the stencil may leave the region of gains. The full step and the stencil around it are
     one call; the shorter fractions of the step (then a projected-gradient step) only for the
@@ -353,9 +390,8 @@ def _newton(family: _Family, combo: tuple[Any, ...], y: np.ndarray, u: np.ndarra
     """
     lo, hi = family.lo, family.hi
     width = hi - lo
-    d_all = family.disagreement
     y, u = y.copy(), u.copy()
-    f = _log_gains(u, d_all[rows], w)
+    f = criterion.value(u, rows)
     derivatives = _payoff_derivatives(family, combo, y, rows, _evaluate(family, False, combo, _stencil(family, y), rows))
     iterations = np.zeros(len(rows), dtype=int)
     converged = np.zeros(len(rows), dtype=bool)
@@ -364,13 +400,11 @@ def _newton(family: _Family, combo: tuple[Any, ...], y: np.ndarray, u: np.ndarra
         if not active.size:
             break
         ya, ua, fa, ra = y[active], u[active], f[active], rows[active]
-        da = d_all[ra]
         grad_u, hess_u = derivatives
-        gains = ua - da
-        coef = w / gains  # (r, 2): dF/du_i
+        coef = criterion.slopes(ua, ra)  # (r, 2): dF/du_i
         grad = np.einsum("ri,rip->rp", coef, grad_u)
         hess = (np.einsum("ri,ripq->rpq", coef, hess_u)
-                - np.einsum("rip,riq->rpq", grad_u * (coef / gains)[:, :, None], grad_u))
+                + np.einsum("rip,riq->rpq", grad_u * criterion.curvature(ua, ra)[:, :, None], grad_u))
         step = _box_newton_step(ya, grad, hess, lo, hi)
         trial = np.clip(ya + step, lo, hi)
         # Where the step's first-order gain is below NEWTON_FTOL the engine stops after it: only
@@ -385,7 +419,7 @@ def _newton(family: _Family, combo: tuple[Any, ...], y: np.ndarray, u: np.ndarra
             new_grad_u[go], new_hess_u[go] = _payoff_derivatives(family, combo, trial[go], ra[go], values)
         if last.any():
             new_u[last] = _evaluate(family, False, combo, trial[last][:, None, :], ra[last])[:, 0]
-        new_f = _log_gains(new_u, da, w)
+        new_f = criterion.value(new_u, ra)
         accepted = new_f >= fa - NEWTON_NOISE * (1.0 + np.abs(fa))
         new_y = trial.copy()
         done = last.copy()
@@ -394,12 +428,13 @@ def _newton(family: _Family, combo: tuple[Any, ...], y: np.ndarray, u: np.ndarra
         accepted |= last
         short = np.flatnonzero(~accepted)
         if short.size:  # shorter fractions of the Newton step, else a projected-gradient step
-            y_s, u_s, f_s, up = _line_search(family, combo, ya[short], step[short], fa[short], ra[short], w, FRACTIONS[1:])
+            y_s, u_s, f_s, up = _line_search(family, combo, ya[short], step[short], fa[short], ra[short], criterion,
+                                             FRACTIONS[1:])
             stuck = np.flatnonzero(~up)
             if stuck.size:
                 ascent = _box_gradient_step(ya[short][stuck], grad[short][stuck], lo, hi)
                 y_g, u_g, f_g, up_g = _line_search(family, combo, ya[short][stuck], ascent, fa[short][stuck],
-                                                   ra[short][stuck], w, GRADIENT_FRACTIONS, strict=True)
+                                                   ra[short][stuck], criterion, GRADIENT_FRACTIONS, strict=True)
                 y_s[stuck], u_s[stuck], f_s[stuck] = y_g, u_g, f_g
                 done[short[stuck]] = ~up_g
             new_y[short], new_u[short], new_f[short] = y_s, u_s, f_s
@@ -418,13 +453,13 @@ def _newton(family: _Family, combo: tuple[Any, ...], y: np.ndarray, u: np.ndarra
 
 
 def _line_search(family: _Family, combo: tuple[Any, ...], y: np.ndarray, step: np.ndarray, f: np.ndarray,
-                 rows: np.ndarray, w: np.ndarray, fractions: np.ndarray,
+                 rows: np.ndarray, criterion: Criterion, fractions: np.ndarray,
                  strict: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The longest of ``fractions`` of ``step`` (projected on the box) that does not lower the
     criterion beyond rounding (that raises it, if ``strict``): (y, u, F, found); y unchanged if none."""
     candidates = np.clip(y[:, None, :] + fractions[None, :, None] * step[:, None, :], family.lo, family.hi)
     u_c = _evaluate(family, False, combo, candidates, rows)
-    f_c = _log_gains(u_c, family.disagreement[rows, None, :], w)
+    f_c = criterion.value(u_c, rows)
     noise = (NEWTON_NOISE * (1.0 + np.abs(f)))[:, None]
     ok = f_c > f[:, None] + noise if strict else f_c >= f[:, None] - noise
     found = ok.any(axis=1)
