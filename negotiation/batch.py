@@ -812,7 +812,8 @@ def frontier_function(among: Candidates, d2: np.ndarray) -> Callable[[np.ndarray
         short = ((ds1 == 0) & (gain1 < -tol1)) | short2[rows]
         lo[short], hi[short] = np.inf, -np.inf
         t = np.where(rising2[rows], hi, lo)
-        return np.max(np.where(lo <= hi, start2[rows] + t * step2[rows], -np.inf), axis=1)
+        with np.errstate(invalid="ignore"):  # inf * 0 only where lo > hi, which the where discards
+            return np.max(np.where(lo <= hi, start2[rows] + t * step2[rows], -np.inf), axis=1)
 
     return phi
 
@@ -823,7 +824,8 @@ def _frontier_value(start: np.ndarray, end: np.ndarray, d2: np.ndarray, x1: np.n
     step = end - start
     lo, hi = _feasible_interval(start - floor, step, GAIN_TOL * (1.0 + np.abs(floor)))
     t = np.where(step[..., 1] > 0, hi, lo)
-    return t, np.where(lo <= hi, start[..., 1] + t * step[..., 1], -np.inf)
+    with np.errstate(invalid="ignore"):  # inf * 0 only where lo > hi, which the where discards
+        return t, np.where(lo <= hi, start[..., 1] + t * step[..., 1], -np.inf)
 
 
 def _mask(solution: BatchSolution, keep: np.ndarray) -> BatchSolution:

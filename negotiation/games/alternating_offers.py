@@ -342,8 +342,9 @@ def _residual_bounds(problem: BargainingProblem, delta: np.ndarray, w: np.ndarra
         t = ray_bound(np.array([x1, d[1]]), up)(env.lines)
         best = float(d[1] + np.max(t)) if len(t) else -np.inf
         if x1 > d[0]:
-            for a, value in state["levels"]:
-                best = min(best, float(d[1] + np.exp((value - a * np.log(x1 - d[0])) / (1.0 - a))))
+            with np.errstate(over="ignore"):  # a level curve far above the frontier bounds nothing: exp -> inf
+                for a, value in state["levels"]:
+                    best = min(best, float(d[1] + np.exp((value - a * np.log(x1 - d[0])) / (1.0 - a))))
         for x, value in state["solved"]:
             if x <= x1:
                 best = min(best, float(value))
