@@ -20,6 +20,12 @@ Generic: the case comes from the configuration (``[experiment] case``).
   central, and the first concept's continuous terms.
 * Well-posedness (rule 4): the largest change of any pinned term when every choice bound is widened
   and when every input moves by 1e-10 (relative); a concept whose prediction moves is flagged.
+* Revealed preference (:mod:`negotiation.kit.revealed`): the share of draws at which each party's
+  own stated position is worth at least its disagreement payoff, the share at which all are
+  (admissible), and each concept's median continuous terms over the admissible draws.
+* Specification curve (:mod:`negotiation.kit.specifications`): every combination of the
+  calibration's declared modelling choices (switches), each concept's representative at central
+  values under each.
 """
 
 from __future__ import annotations
@@ -33,7 +39,9 @@ import negotiation as ng
 from negotiation.kit.calibration import replace_values
 from negotiation.kit.case import Case
 from negotiation.kit.predict import predict, predict_all, problem
+from negotiation.kit.revealed import admissible, own_position_gains
 from negotiation.kit.score import skill
+from negotiation.kit.specifications import label, specification_calibration, specifications
 from negotiation.kit.space import CaseSpace, widened
 from negotiation.pipeline import Experiment, FigureSpec, Param, Results, Table
 from negotiation.pipeline.latex import camel_case, escape
@@ -203,7 +211,25 @@ def run(parameters: Mapping[str, Any], rng: np.random.Generator, progress: Any, 
                 values[concept][term].append(pr.contract[term])
                 pinned_draws[concept][term].append(bool(pr.pinned[term]))
         progress.update("draws", i + 1, n)
+    gains = own_position_gains(case, draws, n)
+    keep = admissible(gains, n)
     distribution_rows = [row for c in concepts for row in _distribution_rows(space, c, values[c], pinned_draws[c])]
+    revealed_rows = [(name, case.positions()[name]["party"], float(np.mean(g >= 0.0))) for name, g in gains.items()]
+    if gains:
+        revealed_rows.append(("all positions (admissible draws)", "", float(keep.mean())))
+        for concept in concepts:
+            for term in space.continuous:
+                kept = np.asarray(values[concept][term], dtype=float)[keep]
+                if kept.size:
+                    revealed_rows.append((f"{_label(concept)}: median {term}, admissible draws", "", float(np.median(kept))))
+    specification_rows = []
+    for spec in specifications(calibration):
+        variant = specification_calibration(calibration, spec)
+        for concept in concepts:
+            pr = predict(case, concept, variant.central())
+            specification_rows.append((label(spec), _label(concept),
+                                       *(float(pr.contract[t]) if t in space.continuous else _text(pr.contract[t])
+                                         for t in space.terms)))
     score_rows, macros = _score_rows(case, space, pinned, values, np.random.default_rng(rng.integers(2**63)))
     first = concepts[0]
     sensitivity_rows = []
@@ -229,6 +255,8 @@ def run(parameters: Mapping[str, Any], rng: np.random.Generator, progress: Any, 
     if sensitivity_rows:
         swing = max(sensitivity_rows, key=lambda row: abs(row[-1] - row[-3]))
         macros["MostSensitive"] = escape(swing[1].replace("_", " "))
+    if gains:
+        macros["AdmissibleShare"] = escape(f"{keep.mean():.0%}")
     macros["WellPosed"] = "yes" if all(row[-1] == "yes" for row in well_posed_rows) else "no"
     macros.update({"Concepts": str(len(concepts)), "Draws": str(n), "Terms": str(len(space.terms)),
                    "FirstConcept": _label(first)})
@@ -257,6 +285,13 @@ def run(parameters: Mapping[str, Any], rng: np.random.Generator, progress: Any, 
                                  headers=("Concept", "Parameter", "Unit", "Low", "High", "Term", "At low", "Central",
                                           "At high"),
                                  formats=("s", "s", "s", ".6g", ".6g", "s", ".4f", ".4f", ".4f")),
+            "revealed": Table(columns=("restriction", "party", "value"),
+                              rows=tuple(revealed_rows) or (("no positions declared", "", None),),
+                              headers=("Restriction or statistic", "Party", "Share of draws or value"),
+                              formats=("s", "s", ".4g")),
+            "specifications": Table(columns=("specification", "concept", *space.terms), rows=tuple(specification_rows),
+                                    headers=("Specification", "Concept", *term_heads),
+                                    formats=("s", "s", *(".4f" if t in space.continuous else "s" for t in space.terms))),
             "well_posed": Table(columns=("concept", "widened_max_change", "perturbed_max_change", "well_posed"),
                                 rows=tuple(well_posed_rows),
                                 headers=("Concept", "Max change, bounds widened", "Max change, inputs $\\pm 10^{-10}$",
