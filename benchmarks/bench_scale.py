@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 import negotiation as ng
+from negotiation.families import random_family
 from negotiation.vectorised import nash_vectorised
 from negotiation.vectorised_concepts import egalitarian_vectorised, kalai_smorodinsky_vectorised, utilitarian_vectorised
 
@@ -56,24 +57,7 @@ CONCEPTS = {"kalai_smorodinsky": (kalai_smorodinsky_vectorised, ng.kalai_smorodi
 
 def family(terms: int, binary: int, shape: str, draws: int, seed: int) -> tuple[dict, tuple[Callable, Callable], dict, np.ndarray]:
     """A seeded family: the space, payoffs f(contract, parameters) that broadcast, parameters and d per draw."""
-    rng = np.random.default_rng(seed)
-    space: dict = {f"y{j}": ng.Continuous(0.0, 1.0) for j in range(terms)}
-    space.update({f"k{i}": ng.Discrete((0, 1)) for i in range(binary)})
-    lin, disc = rng.uniform(0.2, 1.0, (2, terms)), rng.normal(0.0, 0.3, (2, binary))
-    concave = shape == "concave"
-
-    def f1(c, p):
-        total = p["a"] + sum(disc[0, i] * c[f"k{i}"] for i in range(binary))
-        return total + sum(p["s"] * lin[0, j] * c[f"y{j}"] - concave * 0.2 * c[f"y{j}"] ** 2 for j in range(terms))
-
-    def f2(c, p):
-        total = p["a"] + sum(disc[1, i] * c[f"k{i}"] for i in range(binary))
-        side = (np.log1p(p["r"] * lin[1, j] * (1.0 - c[f"y{j}"])) if concave else p["r"] * lin[1, j] * (1.0 - c[f"y{j}"])
-                for j in range(terms))
-        return total + sum(side)
-
-    parameters = {"a": rng.uniform(1.0, 2.0, draws), "s": rng.uniform(0.5, 1.5, draws), "r": rng.uniform(0.5, 2.0, draws)}
-    return space, (f1, f2), parameters, rng.uniform(0.0, 0.5, (draws, 2))
+    return random_family(terms, binary, shape, draws, seed)
 
 
 def engine_problem(space: dict, payoffs: tuple[Callable, Callable], parameters: dict, d: np.ndarray, draw: int) -> ng.BargainingProblem:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -77,3 +78,30 @@ def require_callable(name: str, value: Any) -> None:
     """Reject a non-callable ``value``."""
     if not callable(value):
         raise ValueError(f"{name} must be callable, got {type(value).__name__}")
+
+
+def contract_inputs(space: Any, payoffs: Any, constraints: Any, signature: str = "contract") -> None:
+    """Validate the parts of a contract problem: a non-empty ``space`` of named terms, a pair of payoff
+    callables and a sequence of constraint callables (``signature`` names their argument list in
+    the messages: ``contract`` or ``contract, parameters``).
+
+    Raises
+    ------
+    ValueError
+        Naming the argument and what it must be.
+    """
+    from negotiation.problem import Continuous, Discrete  # the term types live with the problem
+
+    if not isinstance(space, Mapping) or not space:
+        raise ValueError(f"space must be a non-empty mapping name -> Continuous | Discrete, got {space!r}")
+    for name, term in space.items():
+        if not isinstance(name, str) or not isinstance(term, (Continuous, Discrete)):
+            raise ValueError(f"space[{name!r}] must be Continuous or Discrete under a str name, got {term!r}")
+    if isinstance(payoffs, (str, bytes)) or not isinstance(payoffs, Sequence) or len(payoffs) != 2:
+        raise ValueError(f"payoffs must be a pair (f1, f2) of callables f({signature}), got {payoffs!r}")
+    for i, f in enumerate(payoffs):
+        require_callable(f"payoffs[{i}]", f)
+    if isinstance(constraints, (str, bytes)) or not isinstance(constraints, Sequence):
+        raise ValueError(f"constraints must be a sequence of callables g({signature}) >= 0, got {constraints!r}")
+    for j, g in enumerate(constraints):
+        require_callable(f"constraints[{j}]", g)

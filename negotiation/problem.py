@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from negotiation.errors import NoGainError, finite_array, finite_pair, interval_bounds, require_callable
+from negotiation.errors import NoGainError, contract_inputs, finite_array, finite_pair, interval_bounds, require_callable
 from negotiation.solutions._contracts import ContractSpace, best_each, build_space, maximise
 from negotiation.solutions._envelope import known_gain
 
@@ -184,19 +184,7 @@ class BargainingProblem:
             NaN or inf at a contract: the message names it (``payoffs[0] (player 1)``, ...,
             ``constraints[j]``) and the contract. A NaN payoff is refused, not read as infeasible.
         """
-        if not isinstance(space, Mapping) or not space:
-            raise ValueError(f"space must be a non-empty mapping name -> Continuous | Discrete, got {space!r}")
-        for name, term in space.items():
-            if not isinstance(name, str) or not isinstance(term, (Continuous, Discrete)):
-                raise ValueError(f"space[{name!r}] must be Continuous or Discrete under a str name, got {term!r}")
-        if isinstance(payoffs, (str, bytes)) or not isinstance(payoffs, Sequence) or len(payoffs) != 2:
-            raise ValueError(f"payoffs must be a pair (f1, f2) of callables, got {payoffs!r}")
-        for i, f in enumerate(payoffs):
-            require_callable(f"payoffs[{i}]", f)
-        if isinstance(constraints, (str, bytes)) or not isinstance(constraints, Sequence):
-            raise ValueError(f"constraints must be a sequence of callables g(contract) >= 0, got {constraints!r}")
-        for j, g in enumerate(constraints):
-            require_callable(f"constraints[{j}]", g)
+        contract_inputs(space, payoffs, constraints)
         contract_space = build_space(
             {n: (t.lo, t.hi) for n, t in space.items() if isinstance(t, Continuous)},
             {n: t.values for n, t in space.items() if isinstance(t, Discrete)},

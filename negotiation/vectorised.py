@@ -39,7 +39,7 @@ from typing import Any
 
 import numpy as np
 
-from negotiation.errors import PayoffError, finite_array, positive_weights, require_callable
+from negotiation.errors import PayoffError, contract_inputs, finite_array, positive_weights
 from negotiation.problem import Continuous, Discrete
 from negotiation.solutions._contracts import (
     GRADIENT_FRACTIONS,
@@ -220,19 +220,7 @@ def nash_vectorised(
 
 
 def _validate(space: Any, payoffs: Any, parameters: Any, disagreement: Any, constraints: Any) -> _Family:
-    if not isinstance(space, Mapping) or not space:
-        raise ValueError(f"space must be a non-empty mapping name -> Continuous | Discrete, got {space!r}")
-    for name, term in space.items():
-        if not isinstance(name, str) or not isinstance(term, (Continuous, Discrete)):
-            raise ValueError(f"space[{name!r}] must be Continuous or Discrete under a str name, got {term!r}")
-    if isinstance(payoffs, (str, bytes)) or not isinstance(payoffs, Sequence) or len(payoffs) != 2:
-        raise ValueError(f"payoffs must be a pair (f1, f2) of callables f(contract, parameters), got {payoffs!r}")
-    for i, f in enumerate(payoffs):
-        require_callable(f"payoffs[{i}]", f)
-    if isinstance(constraints, (str, bytes)) or not isinstance(constraints, Sequence):
-        raise ValueError(f"constraints must be a sequence of callables g(contract, parameters) >= 0, got {constraints!r}")
-    for j, g in enumerate(constraints):
-        require_callable(f"constraints[{j}]", g)
+    contract_inputs(space, payoffs, constraints, "contract, parameters")
     if not isinstance(parameters, Mapping) or not parameters:
         raise ValueError(f"parameters must be a non-empty mapping name -> array of shape (draws,), got {parameters!r}")
     arrays = {str(k): finite_array(f"parameters[{k!r}]", v, ndim=1) for k, v in parameters.items()}

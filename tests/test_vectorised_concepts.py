@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import negotiation as ng
+from negotiation.families import random_family
 from negotiation.solutions.utilitarian import TIE_TOL
 from negotiation.vectorised_concepts import egalitarian_vectorised, kalai_smorodinsky_vectorised, utilitarian_vectorised
 
@@ -25,25 +26,8 @@ CONCEPTS = {"egalitarian": (egalitarian_vectorised, ng.egalitarian_solution),
 
 
 def family(seed: int, draws: int, terms: int, shape: str, binary: int = 2):
-    """Random payoffs over ``terms`` continuous terms in [0, 1] and 2^binary combinations, balanced
-    so that the rays from d meet the Pareto part of the frontier: linear, or strictly concave."""
-    rng = np.random.default_rng(seed)
-    space = {f"y{j}": ng.Continuous(0.0, 1.0) for j in range(terms)}
-    space.update({f"k{i}": ng.Discrete((0, 1)) for i in range(binary)})
-    lin, disc = rng.uniform(0.2, 1.0, (2, terms)), rng.normal(0.0, 0.3, (2, binary))
-    concave = shape == "concave"
-
-    def f1(c, p):
-        total = p["a"] + sum(disc[0, i] * c[f"k{i}"] for i in range(binary))
-        return total + sum(p["s"] * lin[0, j] * c[f"y{j}"] - concave * 0.2 * c[f"y{j}"] ** 2 for j in range(terms))
-
-    def f2(c, p):
-        total = p["a"] + sum(disc[1, i] * c[f"k{i}"] for i in range(binary))
-        return total + sum(np.log1p(p["r"] * lin[1, j] * (1.0 - c[f"y{j}"])) if concave
-                           else p["r"] * lin[1, j] * (1.0 - c[f"y{j}"]) for j in range(terms))
-
-    parameters = {"a": rng.uniform(1.0, 2.0, draws), "s": rng.uniform(0.5, 1.5, draws), "r": rng.uniform(0.5, 2.0, draws)}
-    return space, (f1, f2), parameters, rng.uniform(0.0, 0.5, (draws, 2))
+    """The seeded family of :func:`negotiation.families.random_family` (the scale benchmark's problems)."""
+    return random_family(terms, binary, shape, draws, seed)
 
 
 def problem_of(space, payoffs, parameters, d, draw, constraints=()):
