@@ -39,10 +39,10 @@ from scipy.optimize import minimize
 
 import negotiation as ng
 from negotiation.errors import PayoffError
-from negotiation.kit.case import Case, CaseError
+from negotiation.kit.case import CONCEPTS, Case, CaseError
 from negotiation.kit.space import CaseSpace
 
-__all__ = ["PIN_TOL", "TIE_TOL", "Prediction", "predict", "predict_all", "problem"]
+__all__ = ["PIN_TOL", "TIE_TOL", "Prediction", "predict", "predict_all", "problem", "solve_concept"]
 
 #: Relative tolerance of the optimal set: a contract is a member when each utility is within
 #: ``TIE_TOL * max(1, |u*_i|, |u*_i - d_i|)`` of the concept's.
@@ -111,26 +111,51 @@ def problem(case: Case, parameters: Any = None, *, space: CaseSpace | None = Non
     return ng.BargainingProblem.from_contracts(_box(case, p, space), joint, tuple(map(float, case.disagreement(p))))
 
 
-def _solve(case: Case, concept: str, prob: ng.BargainingProblem, p: Any) -> tuple[np.ndarray, Mapping[str, Any], dict]:
+def solve_concept(concept: str, prob: ng.BargainingProblem, *, weights: tuple[float, float] | None = None,
+                  discount_factors: tuple[float, float] | None = None,
+                  outside_options: tuple[float, float] | None = None,
+                  threats: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, Mapping[str, Any] | None, dict]:
+    """One concept on one contract problem, with the concept's own inputs already evaluated.
+
+    ``nash``; ``asymmetric_nash`` (``weights``); ``kalai_smorodinsky``; ``egalitarian``; ``utilitarian``
+    (weights 1, 1); ``rubinstein``: alternating offers over S with ``discount_factors`` per round,
+    player 1 proposing first, ``outside_options`` as constraints; ``variable_threat``: Nash (1953)
+    NTU threats ``(A, B)`` with the problem as the feasible set.
+
+    Returns
+    -------
+    (utilities, contract, details)
+        ``details`` holds the solver's method and status (and the threats and threat point).
+    """
     if concept == "variable_threat":
-        A, B = case.threat_game(p)
+        A, B = threats
         threat = ng.variable_threat_solution(A, B, transferable=False, feasible=prob)
-        return threat.utilities, threat.contract, {"method": threat.method, "threat_point": threat.disagreement}
+        return threat.utilities, threat.contract, {"method": threat.method, "threats": threat.threats,
+                                                   "threat_point": threat.disagreement}
     if concept == "nash":
         solution = ng.nash_solution(prob)
     elif concept == "asymmetric_nash":
-        solution = ng.nash_solution(prob, weights=tuple(map(float, case.weights(p))))
+        solution = ng.nash_solution(prob, weights=weights)
     elif concept == "kalai_smorodinsky":
         solution = ng.kalai_smorodinsky_solution(prob)
     elif concept == "egalitarian":
         solution = ng.egalitarian_solution(prob)
     elif concept == "utilitarian":
         solution = ng.utilitarian_solution(prob)
+    elif concept == "rubinstein":
+        solution = ng.rubinstein_solution(prob, discount_factors, proposer=0, outside_options=outside_options)
     else:
-        options = None if case.outside_options is None else tuple(map(float, case.outside_options(p)))
-        solution = ng.rubinstein_solution(prob, tuple(map(float, case.discount_factors(p))), proposer=0,
-                                          outside_options=options)
+        raise ValueError(f"concept must be one of {CONCEPTS}, got {concept!r}")
     return solution.utilities, solution.contract, {"method": solution.method, "status": solution.status}
+
+
+def _solve(case: Case, concept: str, prob: ng.BargainingProblem, p: Any) -> tuple[np.ndarray, Mapping[str, Any], dict]:
+    """:func:`solve_concept` with the case's inputs at ``p``."""
+    pair = lambda f: None if f is None else tuple(map(float, f(p)))  # noqa: E731
+    return solve_concept(concept, prob, weights=pair(case.weights) if concept == "asymmetric_nash" else None,
+                         discount_factors=pair(case.discount_factors) if concept == "rubinstein" else None,
+                         outside_options=pair(case.outside_options) if concept == "rubinstein" else None,
+                         threats=case.threat_game(p) if concept == "variable_threat" else None)
 
 
 class _Combination:

@@ -20,6 +20,7 @@ from typing import Any, Mapping, TypeVar
 import numpy as np
 
 import negotiation as ng
+from negotiation.kit.predict import solve_concept
 from negotiation.cases.microsoft_openai.contract_set import clear_rank_memo, draw_contract, draw_set, optimal_sets, stack
 from negotiation.cases.microsoft_openai.parameters import Calibration, Parameters, calibration
 from negotiation.cases.microsoft_openai.payoffs import (
@@ -256,32 +257,20 @@ def predict(concept: str, parameters: Parameters | Calibration | None = None, ri
     p, space = parameters_of(parameters), _space_of(space)
     prob = problem(p, risk_aversion, space=space)
     details: dict[str, Any] = {"disagreement": prob.disagreement.copy(), "risk_aversion": risk_aversion}
+    inputs: dict[str, Any] = {}
     if concept == "variable_threat":
         game = threat_game(p)
-        A, B = (risk_transform(m, risk_aversion) for m in (game.A, game.B))
-        threat = ng.variable_threat_solution(A, B, transferable=False, feasible=prob)
-        details.update(threats=threat.threats, threat_point=threat.disagreement, method=threat.method)
-        solution_contract, u = threat.contract, threat.utilities
-    else:
-        if concept == "nash":
-            solution = ng.nash_solution(prob)
-        elif concept == "asymmetric_nash":
-            alpha = microsoft_weight(p)
-            details["alpha"] = alpha
-            solution = ng.nash_solution(prob, weights=(alpha, 1.0 - alpha))
-        elif concept == "kalai_smorodinsky":
-            solution = ng.kalai_smorodinsky_solution(prob)
-        elif concept == "egalitarian":
-            solution = ng.egalitarian_solution(prob)
-        elif concept == "utilitarian":
-            solution = ng.utilitarian_solution(prob)
-        else:
-            options = tuple(float(risk_transform(w, risk_aversion)) for w in outside_options(p))
-            delta = discount_factors(p)
-            details.update(discount_factors=delta, outside_options=options)
-            solution = ng.rubinstein_solution(prob, delta, proposer=0, outside_options=options)
-        details.update(method=solution.method, status=solution.status)
-        solution_contract, u = solution.contract, solution.utilities
+        inputs["threats"] = tuple(risk_transform(m, risk_aversion) for m in (game.A, game.B))
+    elif concept == "asymmetric_nash":
+        alpha = details["alpha"] = microsoft_weight(p)
+        inputs["weights"] = (alpha, 1.0 - alpha)
+    elif concept == "rubinstein":
+        options = tuple(float(risk_transform(w, risk_aversion)) for w in outside_options(p))
+        delta = discount_factors(p)
+        details.update(discount_factors=delta, outside_options=options)
+        inputs.update(discount_factors=delta, outside_options=options)
+    u, solution_contract, solved = solve_concept(concept, prob, **inputs)
+    details.update(solved)
     details["solver_contract"] = MappingProxyType(dict(solution_contract))
     sets = contract_sets(p, np.asarray(u, dtype=float)[None, :], space, risk_aversion)
     return Prediction(concept, MappingProxyType(draw_contract(sets)), np.asarray(u, dtype=float).copy(),

@@ -33,6 +33,7 @@ from negotiation.cases.microsoft_openai import parameters as p25
 from negotiation.cases.microsoft_openai import solve as s25
 from negotiation.cases.microsoft_openai.payoffs import contract_utilities
 from negotiation.kit.calibration import active_calibration, parse_spec
+from negotiation.kit.predict import solve_concept
 
 DATA_DIR = Path(__file__).parent / "data"
 CALIBRATION_FILE = DATA_DIR / "calibration_2026.toml"
@@ -213,21 +214,12 @@ class Prediction:
 
 
 def _solve(concept: str, p: p25.Parameters, prob: ng.BargainingProblem) -> np.ndarray:
-    if concept == "nash":
-        return ng.nash_solution(prob).utilities
-    if concept == "asymmetric_nash":
-        alpha = s25.microsoft_weight(p)
-        return ng.nash_solution(prob, weights=(alpha, 1.0 - alpha)).utilities
-    if concept == "kalai_smorodinsky":
-        return ng.kalai_smorodinsky_solution(prob).utilities
-    if concept == "egalitarian":
-        return ng.egalitarian_solution(prob).utilities
-    if concept == "utilitarian":
-        return ng.utilitarian_solution(prob).utilities
-    if concept == "rubinstein":
-        return ng.rubinstein_solution(prob, s25.discount_factors(p), proposer=0).utilities
-    d = np.asarray(prob.disagreement, dtype=float)  # variable threat: the only threats are the contract in force
-    return ng.variable_threat_solution(d[:1, None], d[1:, None], transferable=False, feasible=prob).utilities
+    """The concept's utilities (:func:`negotiation.kit.predict.solve_concept`); the variable threat's only
+    threats are the contract in force."""
+    alpha = s25.microsoft_weight(p)
+    d = np.asarray(prob.disagreement, dtype=float)
+    return solve_concept(concept, prob, weights=(alpha, 1.0 - alpha), discount_factors=s25.discount_factors(p),
+                         threats=(d[:1, None], d[1:, None]))[0]
 
 
 def _change_rank(combo: Mapping[str, Any], sp: Space, sq: Mapping[str, Any]) -> tuple:
