@@ -35,10 +35,10 @@ from typing import Any
 import numpy as np
 from scipy.optimize import brentq
 
-from negotiation.errors import finite_pair
+from negotiation.errors import PayoffError, finite_pair
 from negotiation.frontier import ideal_point
 from negotiation.problem import BargainingProblem
-from negotiation.solutions._contracts import maximise_each
+from negotiation.solutions._contracts import evaluate_all, maximise_each
 from negotiation.solutions._envelope import _add_lines, _normal_index, envelope, maximise_on_envelope, ray_bound, ray_score
 from negotiation.solutions.nash import nash_solution, supporting_slope, supporting_weight
 from negotiation.solutions.result import Solution
@@ -79,6 +79,10 @@ LOCAL_FIRST = 1e-3
 """The first secant step of ``_local_root`` goes at least this fraction of the bracket from its left end."""
 ROUNDING = 4 * np.finfo(float).eps
 """A known point counts at x1 in the envelope's lower bound on phi if its u1 is below x1 by rounding only."""
+SEGMENT_POINTS = 65
+SEGMENT_STEPS = 3
+"""Contract problems: payoff evaluations on the line of contracts through the Newton pair, lower
+bounds on phi (``_segment_bound``): evenly spaced, then interpolated to where a bound is needed."""
 JUMP_STEP = 1e-9
 """Contract problems: a jump of h (a combination's part of the frontier ends) is bracketed by the
 points this far (relative to the utility scale) on either side of where that part ends."""
@@ -176,7 +180,8 @@ def rubinstein_solution(
     lo, hi = max(d[0], w[0]), float(ideal[0])
     scale = 1.0 + float(np.max(np.abs(ideal - d)))
     known = [] if pair is None else [p.utilities[None, :] for p in pair[2]]
-    bounds = None if problem.space is None else _residual_bounds(problem, delta, w, responder_1, known, hi, SPE_NOISE * scale)
+    bounds = None if problem.space is None else _residual_bounds(problem, delta, w, responder_1, known, hi, SPE_NOISE * scale,
+                                                                None if pair is None else _segment_bound(problem, *pair[2]))
     where, cell, scanned = _last_sign_change(residual, lo, hi, bounds, None if pair is None else pair[0])
     iterations = scanned + (0 if pair is None else pair[1])
     rule = f"the largest stationary x_1 (the last of {STATIONARY_GRID} cells of [max(d1, w1), a1] where h changes sign)"
@@ -289,7 +294,8 @@ def _last_sign_change(residual: Callable[[float], float], lo: float, hi: float,
 
 
 def _residual_bounds(problem: BargainingProblem, delta: np.ndarray, w: np.ndarray, responder_1: Callable[[float], float],
-                     known: Sequence[np.ndarray], ideal_1: float, margin: float) -> Callable[..., tuple[float, float]]:
+                     known: Sequence[np.ndarray], ideal_1: float, margin: float,
+                     segment: Callable[[float], float] | None = None) -> Callable[..., tuple[float, float]]:
     """Bounds (low, high) on h(x1) from what the envelope of a contract problem holds, without solving phi.
 
     Upper bounds on phi(x1) = max {u2 : u in S, u1 >= x1, u2 >= d2}, the least of:
@@ -353,7 +359,12 @@ def _residual_bounds(problem: BargainingProblem, delta: np.ndarray, w: np.ndarra
     def phi_lower(x1: float) -> float:  # the ideal point's own contract counts at a_1 despite rounding in d1 + t
         points = state["points"]
         feasible = points[(points[:, 0] >= x1 - ROUNDING * (1.0 + abs(x1))) & (points[:, 1] >= d[1])]
-        return float(feasible[:, 1].max()) if len(feasible) else -np.inf
+        best = float(feasible[:, 1].max()) if len(feasible) else -np.inf
+        if segment is not None:
+            on_segment = segment(x1)
+            if on_segment >= d[1]:
+                best = max(best, on_segment)
+        return best
 
     def bounds(x1: float, level: int = 0) -> tuple[float, float]:
         nonlocal lined
@@ -372,6 +383,63 @@ def _residual_bounds(problem: BargainingProblem, delta: np.ndarray, w: np.ndarra
 
     gather()
     return bounds
+
+
+def _segment_bound(problem: BargainingProblem, x: Solution, y: Solution) -> Callable[[float], float] | None:
+    """A lower bound on phi(u1) from points of S on the line of contracts through the Newton pair.
+
+    The contracts on the line through the continuous terms of the pair's iterates x and y (one
+    combination), clipped to the box, are points of S where they satisfy the space's contract
+    constraints, so phi(u1) >= p2 for each such point p with p1 >= u1 (phi does not increase).
+    ``lower(u1)`` returns the best such p2 among ``SEGMENT_POINTS`` evenly spaced contracts and up to
+    ``SEGMENT_STEPS`` more placed, by interpolation in p1, where p1 crosses u1 (-inf if none):
+    payoff evaluations only, no solve. Where the frontier near the pair is the image of a straight
+    segment of contracts (a term that transfers utility, as a wage) the bound is phi itself; elsewhere
+    it is looser, never wrong. None if the iterates differ in combination or continuous terms.
+    """
+    space = problem.space
+    if x.contract is None or y.contract is None or _combo(space, x.contract) != _combo(space, y.contract):
+        return None
+    combo = _combo(space, x.contract)
+    start = np.array([y.contract[name] for name in space.continuous_names], dtype=float)
+    step = np.array([x.contract[name] for name in space.continuous_names], dtype=float) - start
+    moving = step != 0
+    if not np.any(moving):
+        return None
+    lo, hi = space.bounds[:, 0], space.bounds[:, 1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ends = np.stack([(lo - start) / step, (hi - start) / step])
+    t_min, t_max = float(np.max(np.min(ends, axis=0)[moving])), float(np.min(np.max(ends, axis=0)[moving]))
+    if not t_min < t_max:
+        return None
+
+    def points_at(t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # the feasible ones, with their t
+        try:
+            u = evaluate_all(space, combo, np.clip(start + t[:, None] * step, lo, hi))
+        except PayoffError:  # a payoff that fails somewhere on the line: those points give no bound
+            return t[:0], np.zeros((0, 2))
+        feasible = np.all(u[:, 2:] >= 0, axis=1)
+        return t[feasible], u[feasible, :2]
+
+    ts, us = points_at(np.linspace(t_min, t_max, SEGMENT_POINTS))
+
+    def lower(u1: float) -> float:
+        at = u1 - ROUNDING * (1.0 + abs(u1))
+        best = float(np.max(us[us[:, 0] >= at, 1], initial=-np.inf))
+        left, right = us[:-1, 0] < at, us[1:, 0] >= at  # consecutive samples where p1 rises across u1
+        for i in np.flatnonzero(left & right)[:1]:
+            (t_a, p_a), (t_b, p_b) = (ts[i], us[i, 0]), (ts[i + 1], us[i + 1, 0])
+            for _ in range(SEGMENT_STEPS):
+                t_new, p = points_at(np.array([t_a + (t_b - t_a) * (u1 - p_a) / (p_b - p_a)]))
+                if not len(t_new):
+                    break
+                if p[0, 0] >= at:
+                    best = max(best, float(p[0, 1]))
+                    break
+                t_a, p_a = float(t_new[0]), float(p[0, 0])
+        return best
+
+    return lower
 
 
 def _root_in_cell(problem: BargainingProblem, delta: np.ndarray, w: np.ndarray, responder_1: Callable[[float], float],
