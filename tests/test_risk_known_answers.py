@@ -13,8 +13,10 @@ scale), locates the term to roughly the square root of that. So each answer is c
   closed-form maximum to ``SURPLUS_TOL`` (1e-12, relative) for Nash, ``UTILITARIAN_SURPLUS_TOL``
   (1e-9; measured worst 2e-10) for the utilitarian solution;
 - in the term, to the accuracy the engine's kernels reach: ``NASH_TERM_TOL`` (1e-7; measured worst
-  2.3e-8, typically 1e-10) for the projected-Newton Nash kernel, ``UTILITARIAN_TERM_TOL`` (1e-5;
-  measured worst 7e-6) for SLSQP on the weighted sum, whose objective is flat in the term.
+  2.2e-9 on the Wilson share, 2.2e-8 on the bet) for the projected-Newton Nash kernel,
+  ``UTILITARIAN_TERM_TOL`` (1e-5; measured worst 7.0e-6 on the Wilson share, 6.0e-8 on the bet) for
+  SLSQP on the weighted sum, whose objective is flat in the term. In utilities the Nash solutions
+  reach the closed-form joint CE to 1e-15.
 """
 
 from __future__ import annotations
