@@ -26,3 +26,7 @@ from negotiation.solutions.utilitarian import utilitarian_solution
 
 # Alternating offers over a general utility set (the case's Rubinstein prediction).
 from negotiation.games.alternating_offers import frontier_value, rubinstein_solution
+
+# Payoffs over states: quadrature over the AGI date and CARA certainty equivalents (issue 26).
+from negotiation.risk import certainty_equivalent
+from negotiation.states import StateNodes, expect, nodes_and_weights, pv_after, pv_until
