@@ -38,6 +38,13 @@ DOCTEST_MODULES = (
     "negotiation.games.rubinstein",
     "negotiation.games.alternating_offers",
     "negotiation.games.threats",
+    "negotiation.states",
+    "negotiation.risk",
+    "negotiation.families",
+    "negotiation.kit.calibration",
+    "negotiation.kit.space",
+    "negotiation.kit.score",
+    "negotiation.kit.specifications",
 )
 FENCE = re.compile(r"^(?P<indent>[ \t]*)```python[ \t]*\n(?P<code>.*?)^(?P=indent)```", re.M | re.S)
 
