@@ -174,12 +174,12 @@ def requirements(results: Path = RESULTS) -> str:
              "|---|---|---|---|---|---|"]
     for name, command, what in (
             ("bench_reproduce", "./run reproduce --force",
-             "11 experiments, every figure, the tables and macros, `paper/main.pdf`"),
+             "{n} experiments, every figure, the tables and macros, `paper/main.pdf`"),
             ("bench_reproduce_quick", "./run reproduce --quick --force",
              "the same with the `[quick]` sizes of each experiment, into `results-quick/`, no paper")):
         if (r := _load(name, results)) is not None:
             lines.append(f"| `{command}` | {_minutes(r['wall_seconds'])} ({r['jobs']} experiments at once) "
-                         f"| {_minutes(r['cpu_seconds'])} | {_memory(r['peak_memory_mb'])} | {what} "
+                         f"| {_minutes(r['cpu_seconds'])} | {_memory(r['peak_memory_mb'])} | {what.format(n=len(r['experiments']))} "
                          f"| `{RUN}bench_reproduce.py{' --quick' if r['quick'] else ''}` |")
     if (r := _load("bench_tests", results)) is not None:
         c = r["counts"]
