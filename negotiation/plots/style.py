@@ -148,6 +148,17 @@ def style_of(concept: str) -> ConceptStyle:
 
 
 @contextlib.contextmanager
+def latex_label(concept: str) -> str:
+    """The concept's legend label with an en dash LaTeX understands in any input encoding.
+
+    Examples
+    --------
+    >>> latex_label("kalai_smorodinsky")
+    'Kalai--Smorodinsky'
+    """
+    return style_of(concept).label.replace("–", "--")
+
+
 def journal_style() -> Iterator[None]:
     """Draw under :data:`RC_PARAMS`: line widths, marker edges and font sizes apply when artists are made.
 

@@ -192,11 +192,6 @@ def plain_contract(contract: Mapping[str, Any], row: int | None = None) -> dict[
 
 
 # ----------------------------------------------------------------------------- drawing
-def latex_label(concept: str) -> str:
-    """The concept's legend label with an en dash LaTeX understands in any input encoding."""
-    return style_of(concept).label.replace("–", "--")
-
-
 def marker_kwargs(concept: str, size: float = 6.0) -> dict[str, Any]:
     """Marker-only plot keywords in the concept's fixed style (black edge, so yellow shows)."""
     s = style_of(concept)

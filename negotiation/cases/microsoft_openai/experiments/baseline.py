@@ -23,11 +23,11 @@ from negotiation.cases.microsoft_openai.positions import POSITIONS_FILE
 from negotiation.cases.microsoft_openai.payoffs import (DISCRETE_OPTIONS, contract_utilities, conversion_loss,
                                                         ip_decay_microsoft, profit_participation_pv)
 from negotiation.cases.microsoft_openai.space import CONTRACT_SPACE_FILE, case_space, widened
-from negotiation.cases.microsoft_openai.experiments._case_views import (add_legend, central_and_sample, concept_sizes, contract_marker, draw_frontier, frontier_points, latex_label, marker_kwargs,
+from negotiation.cases.microsoft_openai.experiments._case_views import (add_legend, central_and_sample, concept_sizes, contract_marker, draw_frontier, frontier_points, marker_kwargs,
                                                  plain_contract, rows, solve_concepts, window_around)
 from negotiation.pipeline import Experiment, FigureSpec, Param, Progress, Results, SavedResults, Table
 from negotiation.pipeline.latex import camel_case, escape
-from negotiation.plots import new_figure
+from negotiation.plots import latex_label, new_figure
 
 BASELINES = ("status_quo", "positions_midpoint")
 PERCENTILES = (5.0, 50.0, 95.0)

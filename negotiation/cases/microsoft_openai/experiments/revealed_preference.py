@@ -26,7 +26,7 @@ from negotiation.cases.microsoft_openai.parameters import CALIBRATION_FILE
 from negotiation.cases.microsoft_openai.positions import POSITIONS_FILE
 from negotiation.cases.microsoft_openai.revealed import QUANTILES, RevealedReport, report
 from negotiation.cases.microsoft_openai.space import CONTINUOUS_TERMS, CONTRACT_SPACE_FILE, DISCRETE_TERMS
-from negotiation.cases.microsoft_openai.experiments._case_views import latex_label
+from negotiation.plots import latex_label
 from negotiation.pipeline import Experiment, FigureSpec, Param, Progress, Results, SavedResults, Table
 from negotiation.pipeline.latex import camel_case, escape
 from negotiation.plots import OKABE_ITO, new_figure, style_of

@@ -46,7 +46,7 @@ from negotiation.cases.microsoft_openai.parameters import CALIBRATION_FILE, Para
 from negotiation.cases.microsoft_openai.positions import POSITIONS_FILE
 from negotiation.cases.microsoft_openai.revealed import admissible
 from negotiation.cases.microsoft_openai.space import CONTRACT_SPACE_FILE
-from negotiation.cases.microsoft_openai.experiments._case_views import latex_label
+from negotiation.plots import latex_label
 from negotiation.pipeline import Experiment, FigureSpec, Param, Progress, Results, SavedResults, Table
 from negotiation.plots import OKABE_ITO, new_figure, style_of
 

@@ -37,7 +37,7 @@ from negotiation.cases.microsoft_openai.parameters import CALIBRATION_FILE, Para
 from negotiation.cases.microsoft_openai.space import CONTRACT_SPACE_FILE
 from negotiation.cases.microsoft_openai_2026 import compare_2026 as cmp
 from negotiation.cases.microsoft_openai_2026 import model
-from negotiation.cases.microsoft_openai.experiments._case_views import latex_label
+from negotiation.plots import latex_label
 from negotiation.pipeline import Experiment, FigureSpec, Param, Progress, Results, SavedResults, Table
 from negotiation.pipeline.latex import camel_case, escape
 from negotiation.plots import OKABE_ITO, new_figure, style_of
