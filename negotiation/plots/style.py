@@ -147,7 +147,6 @@ def style_of(concept: str) -> ConceptStyle:
         raise ValueError(f"concept must be one of {sorted(CONCEPTS)}, got {concept!r}") from None
 
 
-@contextlib.contextmanager
 def latex_label(concept: str) -> str:
     """The concept's legend label with an en dash LaTeX understands in any input encoding.
 
@@ -159,6 +158,7 @@ def latex_label(concept: str) -> str:
     return style_of(concept).label.replace("–", "--")
 
 
+@contextlib.contextmanager
 def journal_style() -> Iterator[None]:
     """Draw under :data:`RC_PARAMS`: line widths, marker edges and font sizes apply when artists are made.
 

@@ -26,11 +26,11 @@ from negotiation.cases.microsoft_openai.payoffs import claim_share_microsoft, co
 from negotiation.cases.microsoft_openai.positions import POSITIONS_FILE, midpoint, positions
 from negotiation.cases.microsoft_openai.threats import disagreement_payoffs, rational_claim_shares
 from negotiation.cases.microsoft_openai.experiments._case_views import (add_legend, central_and_sample, concept_sizes, draw_frontier, frontier_points,
-                                                 latex_label, marker_kwargs, plain_contract,
+                                                 marker_kwargs, plain_contract,
                                                  radial_positions, solve_concepts, window_around)
 from negotiation.pipeline import Experiment, FigureSpec, Param, Progress, Results, SavedResults, Table
 from negotiation.pipeline.latex import camel_case
-from negotiation.plots import new_figure
+from negotiation.plots import latex_label, new_figure
 
 #: Counterfactual contracts: name -> (legend label, marker, whether it reads the settlement).
 CONTRACTS = {
