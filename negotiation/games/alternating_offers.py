@@ -516,7 +516,17 @@ def _root_in_cell(problem: BargainingProblem, delta: np.ndarray, w: np.ndarray, 
         if (_combo(space, x_at) == _combo(space, at_x) and _combo(space, y_at) == _combo(space, at_y)
                 and abs(h_local) <= SPE_NOISE * scale):
             return local, calls, False
-    x1, info = brentq(residual, a, b, xtol=xtol, full_output=True)
+    try:
+        x1, info = brentq(residual, a, b, xtol=xtol, full_output=True)
+    except ValueError:
+        h_low, h_high = residual(a), residual(b)
+        if not np.sign(h_low) == np.sign(h_high) != 0:
+            raise
+        # The scan read the sign at an end of the cell from a bound or a rounding-level value (h = -inf
+        # just at the top of the bracket) that the exact residual does not confirm: h keeps one sign on
+        # the closed cell, so its root there is an end: b (player 1's best proposal in the cell is
+        # accepted) when h > 0 throughout, a when h < 0.
+        return (b if h_high > 0 else a), calls + 2, False
     return float(x1), calls + int(info.function_calls), False
 
 
