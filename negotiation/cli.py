@@ -20,7 +20,7 @@ from negotiation.kit.space import SpaceError
 from negotiation.pipeline.compare import ATOL, RTOL
 from negotiation.pipeline.config import load_config, scan_configs
 from negotiation.pipeline.paper import PaperError
-from negotiation.pipeline.progress import Progress, SilentProgress, StderrProgress
+from negotiation.pipeline.progress import DEFAULT_INTERVAL_SECONDS, Progress, SilentProgress, StderrProgress
 from negotiation.pipeline.reproduction import Layout, check, reproduce
 from negotiation.pipeline.runner import run_experiment
 from negotiation.pipeline.schema import ConfigError
@@ -42,6 +42,8 @@ def positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {value}")
     return value
+LOG_INTERVAL_SECONDS = 10.0
+"""Seconds between two progress lines of one task when standard error is not a terminal."""
 SCHEDULER_TIMEOUT = 5.0
 """Seconds ``negotiation sweep --scheduler`` waits for the Dask scheduler before giving up."""
 
@@ -309,7 +311,9 @@ def _reproduce(args: argparse.Namespace, progress: Progress) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``negotiation`` script; returns the exit status."""
     args = build_parser().parse_args(argv)
-    progress: Progress = SilentProgress() if args.quiet else StderrProgress()
+    # A log file or a pipe gets a line every LOG_INTERVAL seconds per task, a terminal every second.
+    interval = DEFAULT_INTERVAL_SECONDS if sys.stderr.isatty() else LOG_INTERVAL_SECONDS
+    progress: Progress = SilentProgress() if args.quiet else StderrProgress(interval=interval)
     try:
         if args.command == "list":
             return _list(args)

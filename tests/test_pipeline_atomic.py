@@ -42,3 +42,15 @@ def test_atomic_write_leaves_no_temporary_file(tmp_path: Path) -> None:
     atomic_write_bytes(target, b"two")
     assert target.read_bytes() == b"two"
     assert [p.name for p in target.parent.iterdir()] == ["x.bin"]
+
+
+def test_a_failed_run_leaves_no_empty_output_folder(tmp_path) -> None:
+    from negotiation.pipeline.atomic import staged_directory
+
+    out = tmp_path / "new" / "results"
+    try:
+        with staged_directory(out / "x"):
+            raise RuntimeError("the run failed")
+    except RuntimeError:
+        pass
+    assert not out.exists() and (tmp_path / "new").exists()  # only the folder the run itself made is removed

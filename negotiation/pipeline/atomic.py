@@ -64,12 +64,15 @@ def staged_directory(final: Path) -> Iterator[Path]:
         The directory the outputs should end up in, e.g. ``results/baseline``.
     """
     final = Path(final)
+    created = not final.parent.exists()
     final.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}.staging-"))
     try:
         yield staging
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
+        if created and not any(final.parent.iterdir()):  # a failed run leaves no empty output folder
+            final.parent.rmdir()
         raise
     os.chmod(staging, 0o755)
     old = None
