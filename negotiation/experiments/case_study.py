@@ -42,9 +42,10 @@ from negotiation.kit.predict import predict, predict_all, problem
 from negotiation.kit.revealed import admissible, own_position_gains
 from negotiation.kit.score import skill
 from negotiation.kit.specifications import label, specification_calibration, specifications
-from negotiation.kit.space import CaseSpace, widened
+from negotiation.kit.space import CaseSpace, same_option, widened
 from negotiation.pipeline import Experiment, FigureSpec, Param, Results, Table
 from negotiation.pipeline.latex import camel_case, escape
+from negotiation.plots import CONCEPTS as CONCEPT_STYLES
 from negotiation.plots import new_figure, style_of
 
 #: Resamples of the Monte Carlo interval, and its level.
@@ -60,23 +61,15 @@ SCHEMA = {
 
 def _label(name: str) -> str:
     """A concept's label (Nash, Kalai-Smorodinsky, ...), or the name with spaces."""
-    try:
-        return style_of(name).label
-    except (KeyError, ValueError):
-        return name.replace("_", " ")
+    return CONCEPT_STYLES[name].label if name in CONCEPT_STYLES else name.replace("_", " ")
 
 
 def _text(value: Any) -> str:
-    return {True: "yes", False: "no"}.get(value, str(value)) if isinstance(value, bool) else str(value)
+    return ("yes" if value else "no") if isinstance(value, bool) else str(value)
 
 
 def _set_text(space: CaseSpace, term: str, value: Any) -> str:
     return f"[{value[0]:.4g}, {value[1]:.4g}]" if term in space.continuous else ", ".join(map(_text, value))
-
-
-def _draw(p: Any, i: int) -> Any:
-    names = tuple(p.__dataclass_fields__) if hasattr(p, "__dataclass_fields__") else tuple(p)
-    return replace_values(p, **{n: float(np.asarray(getattr(p, n))[i]) for n in names})
 
 
 #: Relative change of a pinned term (in units of its box, or any change of a discrete option) above
@@ -92,7 +85,7 @@ def _change(space: CaseSpace, terms: Sequence[str], a: Mapping[str, Any], b: Map
         if t in space.continuous:
             spec = space.continuous[t]
             out = max(out, abs(float(a[t]) - float(b[t])) / (spec.high - spec.low))
-        elif not (a[t] == b[t] and type(a[t]) is type(b[t])):
+        elif not same_option(a[t], b[t]):
             out = 1.0
     return out
 
@@ -100,14 +93,16 @@ def _change(space: CaseSpace, terms: Sequence[str], a: Mapping[str, Any], b: Map
 def _well_posed(case: Case, central: Mapping[str, Any], space: CaseSpace) -> list[tuple]:
     """Rule 4 of the guide, per concept: no pinned term moves when every choice bound is widened, nor
     when every input moves by a relative ``PERTURBATION`` (alternating signs)."""
-    base = case.calibration().central()
-    names = tuple(base.__dataclass_fields__) if hasattr(base, "__dataclass_fields__") else tuple(base)
-    nudged = replace_values(base, **{n: float(getattr(base, n)) * (1 + PERTURBATION * (-1) ** i) for i, n in enumerate(names)})
+    calibration = case.calibration()
+    base = calibration.central()
+    nudged = replace_values(base, **{n: float(getattr(base, n)) * (1 + PERTURBATION * (-1) ** i)
+                                     for i, n in enumerate(calibration.names)})
     rows = []
+    wide_all, nudged_all = predict_all(case, space=widened(space)), predict_all(case, nudged)
     for concept, pr in central.items():
         terms = [t for t in space.terms if pr.pinned[t]]
-        wide = _change(space, terms, pr.contract, predict(case, concept, space=widened(space)).contract)
-        tiny = _change(space, terms, pr.contract, predict(case, concept, nudged).contract)
+        wide = _change(space, terms, pr.contract, wide_all[concept].contract)
+        tiny = _change(space, terms, pr.contract, nudged_all[concept].contract)
         rows.append((_label(concept), wide, tiny, "yes" if max(wide, tiny) <= WELL_POSED_TOL else "no"))
     return rows
 
@@ -120,7 +115,7 @@ def _distribution_rows(space: CaseSpace, concept: str, values: Mapping[str, list
             q = np.quantile(np.asarray(values[term], dtype=float), QUANTILES)
             rows.append((_label(concept), term, share, *map(float, q), ""))
         else:
-            counts = {o: sum(1 for v in values[term] if v == o and type(v) is type(o)) for o in space.discrete[term].options}
+            counts = {o: sum(1 for v in values[term] if same_option(v, o)) for o in space.discrete[term].options}
             mix = ", ".join(f"{_text(o)} {c / len(values[term]):.0%}" for o, c in counts.items() if c)
             rows.append((_label(concept), term, share, None, None, None, mix))
     return rows
@@ -132,9 +127,9 @@ def _skills(space: CaseSpace, samples: Mapping[str, Sequence], actual: Mapping[s
     return skill(space, samples, actual, weights), skill(widened(space), samples, actual, weights)["total"]
 
 
-def _baselines(case: Case, space: CaseSpace) -> dict[str, tuple[dict[str, list], dict[str, list] | None]]:
+def _baselines(positions: Mapping[str, Mapping[str, Any]], space: CaseSpace
+               ) -> dict[str, tuple[dict[str, list], dict[str, list] | None]]:
     """Each stated position as a point prediction, and their midpoint, as weighted samples per term."""
-    positions = case.positions()
     out: dict[str, tuple[dict[str, list], dict[str, list] | None]] = {
         f"{pos['party']} position": ({t: [v] for t, v in pos["terms"].items()}, None) for pos in positions.values()}
     if len(positions) >= 2:
@@ -165,7 +160,7 @@ def _score_rows(case: Case, space: CaseSpace, pinned: Mapping[str, list[str]], s
                      float(lo), float(hi), total_widened))
         macros.update(_skill_macros(concept, per_term, total_widened))
         macros[f"{camel_case(concept)}SkillLow"], macros[f"{camel_case(concept)}SkillHigh"] = f"{lo:.2f}", f"{hi:.2f}"
-    for name, (values, weights) in _baselines(case, space).items():
+    for name, (values, weights) in _baselines(case.positions(), space).items():
         per_term, total_widened = _skills(space, values, actual, weights)
         rows.append((_label(name), "baseline", *(per_term[t] for t in space.terms), per_term["total"], None, None,
                      total_widened))
@@ -204,9 +199,7 @@ def run(parameters: Mapping[str, Any], rng: np.random.Generator, progress: Any, 
     values = {c: {t: [] for t in space.terms} for c in concepts}
     pinned_draws = {c: {t: [] for t in space.terms} for c in concepts}
     for i in range(n):
-        p = _draw(draws, i)
-        for concept in concepts:
-            pr = predict(case, concept, p)
+        for concept, pr in predict_all(case, calibration.draw(draws, i)).items():
             for term in space.terms:
                 values[concept][term].append(pr.contract[term])
                 pinned_draws[concept][term].append(bool(pr.pinned[term]))
@@ -214,7 +207,8 @@ def run(parameters: Mapping[str, Any], rng: np.random.Generator, progress: Any, 
     gains = own_position_gains(case, draws, n)
     keep = admissible(gains, n)
     distribution_rows = [row for c in concepts for row in _distribution_rows(space, c, values[c], pinned_draws[c])]
-    revealed_rows = [(name, case.positions()[name]["party"], float(np.mean(g >= 0.0))) for name, g in gains.items()]
+    positions = case.positions()
+    revealed_rows = [(name, positions[name]["party"], float(np.mean(g >= 0.0))) for name, g in gains.items()]
     if gains:
         revealed_rows.append(("all positions (admissible draws)", "", float(keep.mean())))
         for concept in concepts:
@@ -225,8 +219,7 @@ def run(parameters: Mapping[str, Any], rng: np.random.Generator, progress: Any, 
     specification_rows = []
     for spec in specifications(calibration):
         variant = specification_calibration(calibration, spec)
-        for concept in concepts:
-            pr = predict(case, concept, variant.central())
+        for concept, pr in predict_all(case, variant.central()).items():
             specification_rows.append((label(spec), _label(concept),
                                        *(float(pr.contract[t]) if t in space.continuous else _text(pr.contract[t])
                                          for t in space.terms)))

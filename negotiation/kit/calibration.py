@@ -246,6 +246,12 @@ class Calibration:
             raise ValueError(f"n must be >= 1, got {n}")
         return self.build({name: rng.uniform(s.low, s.high, size=n) for name, s in self.specs.items()})
 
+    def draw(self, sample: Any, i: int) -> Any:
+        """The ``i``-th parameter set of ``sample`` (from :meth:`sample`, or a mapping of arrays such as a
+        sweep's chunk), as a scalar parameter set of the case's type."""
+        column = (lambda n: sample[n]) if isinstance(sample, dict) else (lambda n: getattr(sample, n))
+        return self.build({n: float(np.asarray(column(n)).reshape(-1)[i]) for n in self.names})
+
     def with_values(self, **overrides: float) -> Any:
         """Central parameters with some values replaced; each must lie in its ``[low, high]``."""
         for name, value in overrides.items():

@@ -37,9 +37,9 @@ from negotiation.kit.calibration import (
     parse_date,
     parse_sources,
 )
-from negotiation.kit.space import CaseSpace, load_space
+from negotiation.kit.space import CaseSpace, load_space, same_option
 
-__all__ = ["CONCEPTS", "Case", "CaseError", "case_module", "load_case"]
+__all__ = ["CONCEPTS", "Case", "CaseError", "case_module", "import_file", "is_file_reference", "load_case"]
 
 #: The solution concepts the kit solves; a case offers those whose inputs it declares
 #: (:attr:`Case.concepts`).
@@ -207,7 +207,7 @@ class Case:
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not term.low <= value <= term.high:
                 raise CaseError(f"{path}: {where} {name} must be a number in [{term.low}, {term.high}], got {value!r}")
         for name, term in space.discrete.items():
-            if not any(table[name] == o and type(table[name]) is type(o) for o in term.options):
+            if not any(same_option(table[name], o) for o in term.options):
                 raise CaseError(f"{path}: {where} {name} must be one of {list(term.options)}, got {table[name]!r}")
         return MappingProxyType({t: table[t] for t in space.terms})
 
@@ -278,6 +278,31 @@ class Case:
         return MappingProxyType(out)
 
 
+def is_file_reference(reference: str) -> bool:
+    """Whether a case reference names a file (``.py``, or a path) rather than a dotted module."""
+    return reference.endswith(".py") or "/" in reference or "\\" in reference
+
+
+def import_file(path: Path, name: str) -> ModuleType:
+    """The module of the Python file ``path``, imported once under ``name`` (kept in ``sys.modules``).
+
+    Raises
+    ------
+    Exception
+        Whatever the file raises on import; the module is not kept then.
+    """
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        try:
+            spec.loader.exec_module(module)
+        except BaseException:
+            del sys.modules[name]
+            raise
+    return sys.modules[name]
+
+
 def case_module(reference: str, base: Path | None = None) -> ModuleType:
     """The module a case reference names: a dotted module path, or a ``.py`` file (relative to ``base``).
 
@@ -286,23 +311,14 @@ def case_module(reference: str, base: Path | None = None) -> ModuleType:
     CaseError
         If the module cannot be found or imported.
     """
-    if reference.endswith(".py") or "/" in reference or "\\" in reference:
-        path = Path(reference) if base is None else Path(base) / reference
-        path = path.resolve()
+    if is_file_reference(reference):
+        path = (Path(reference) if base is None else Path(base) / reference).resolve()
         if not path.is_file():
             raise CaseError(f"case {reference!r}: no such file {path}")
-        name = "negotiation_case_" + hashlib.sha256(str(path).encode()).hexdigest()[:12]
-        if name in sys.modules:
-            return sys.modules[name]
-        spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
         try:
-            spec.loader.exec_module(module)
+            return import_file(path, "negotiation_case_" + hashlib.sha256(str(path).encode()).hexdigest()[:12])
         except Exception as error:
-            del sys.modules[name]
             raise CaseError(f"case {reference!r}: importing {path} failed: {type(error).__name__}: {error}") from error
-        return module
     try:
         return importlib.import_module(reference)
     except ImportError as error:
@@ -321,6 +337,6 @@ def load_case(reference: str, base: Path | None = None) -> Case:
     if not isinstance(case, Case):
         raise CaseError(f"case {reference!r}: the module must define CASE = negotiation.kit.Case(...)")
     if "_reference" not in case.__dict__:
-        path = reference.endswith(".py") or "/" in reference or "\\" in reference
-        object.__setattr__(case, "_reference", (str((Path(base or ".") / reference).resolve()) if path else reference,))
+        resolved = str((Path(base or ".") / reference).resolve()) if is_file_reference(reference) else reference
+        object.__setattr__(case, "_reference", (resolved,))
     return case

@@ -35,6 +35,7 @@ from scipy.optimize import minimize
 from negotiation.kit.calibration import replace_values
 from negotiation.kit.case import Case
 from negotiation.kit.predict import predict
+from negotiation.kit.space import same_option
 
 __all__ = ["IDENTIFIED_LOSS", "FitResult", "contract_loss", "fit"]
 
@@ -95,7 +96,7 @@ def contract_loss(case: Case, contract: Mapping[str, Any], observed: Mapping[str
             spec = space.continuous[term]
             total += ((float(contract[term]) - float(observed[term])) / (spec.high - spec.low)) ** 2
         else:
-            total += 0.0 if contract[term] == observed[term] and type(contract[term]) is type(observed[term]) else 1.0
+            total += 0.0 if same_option(contract[term], observed[term]) else 1.0
     return total / len(terms)
 
 
@@ -215,8 +216,7 @@ def fit(case: Case, concept: str, free: Sequence[str], observed: Mapping[str, An
     estimates = []
     draws = calibration.sample(rng, nuisance_draws) if nuisance_draws else None
     for i in range(nuisance_draws):
-        names_all = tuple(calibration.specs)
-        base = replace_values(central, **{n: float(np.asarray(getattr(draws, n))[i]) for n in names_all if n not in box})
+        base = replace_values(calibration.draw(draws, i), **{n: getattr(central, n) for n in box})
         estimates.append(_fit_once(case, concept, base, box, observed, terms, points)[2])
         if progress is not None:
             progress.update("nuisance draws", i + 1, nuisance_draws)

@@ -20,7 +20,8 @@ import numpy as np
 
 from negotiation.kit.case import Case
 from negotiation.errors import NoGainError
-from negotiation.kit.predict import predict
+from negotiation.kit.predict import predict_all
+from negotiation.kit.space import option_index
 from negotiation.sweep import INFEASIBLE
 
 __all__ = ["check_concepts", "evaluate", "model", "option_codes"]
@@ -41,45 +42,38 @@ def option_codes(case: Case) -> dict[str, tuple[Any, ...]]:
     return {term: t.options for term, t in case.space().discrete.items()}
 
 
-def _columns(parameters: Any) -> dict[str, np.ndarray]:
-    """The parameter arrays of a draw chunk, by name (a dataclass, a ParameterSet or the sweep's dict)."""
-    if hasattr(parameters, "__dataclass_fields__"):
-        return {n: np.asarray(getattr(parameters, n)).reshape(-1) for n in parameters.__dataclass_fields__}
-    return {str(n): np.asarray(v).reshape(-1) for n, v in parameters.items()}
-
-
 def evaluate(case: Case, parameters: Any, concepts: Sequence[str] | None = None) -> dict[str, np.ndarray]:
     """Predicted terms, utilities and optimal sets of every concept for a chunk of draws (arrays of shape (N,))."""
     concepts = check_concepts(case, concepts)
     if case.evaluate is not None:
         return case.evaluate(parameters, concepts)
-    space, columns = case.space(), _columns(parameters)
-    n = len(next(iter(columns.values())))
-    build = case.calibration().build
+    space, calibration = case.space(), case.calibration()
+    first = calibration.names[0]
+    n = int(np.asarray(parameters[first] if isinstance(parameters, dict) else getattr(parameters, first)).size)
     out: dict[str, np.ndarray] = {}
 
     def put(key: str, i: int, value: float) -> None:
         out.setdefault(key, np.full(n, np.nan))[i] = value
 
     infeasible = np.zeros(n, dtype=bool)
+    for concept in concepts:
+        out[f"{concept}.{INFEASIBLE}"] = np.zeros(n, dtype=bool)
     for i in range(n):
-        p = build({name: float(values[i]) for name, values in columns.items()})
-        for concept in concepts:
-            flag = f"{concept}.{INFEASIBLE}"
-            out.setdefault(flag, np.zeros(n, dtype=bool))
-            try:
-                prediction = predict(case, concept, p)
-            except NoGainError:  # no contract gains for both players at this draw
-                out[flag][i] = True
-                infeasible[i] = True
-                continue
+        try:  # the concepts share one problem at the draw
+            predictions = predict_all(case, calibration.draw(parameters, i), concepts=concepts)
+        except NoGainError:  # no contract gains for both players at this draw: every concept is infeasible
+            for concept in concepts:
+                out[f"{concept}.{INFEASIBLE}"][i] = True
+            infeasible[i] = True
+            continue
+        for concept, prediction in predictions.items():
             for term in space.continuous:
                 put(f"{concept}.{term}", i, prediction.contract[term])
                 put(f"{concept}.{term}.set_lo", i, prediction.optimal_set[term][0])
                 put(f"{concept}.{term}.set_hi", i, prediction.optimal_set[term][1])
             for term, spec in space.discrete.items():
-                put(f"{concept}.{term}", i, _index(prediction.contract[term], spec.options))
-                put(f"{concept}.{term}.set_mask", i, sum(2.0 ** _index(v, spec.options) for v in prediction.optimal_set[term]))
+                put(f"{concept}.{term}", i, option_index(prediction.contract[term], spec.options))
+                put(f"{concept}.{term}.set_mask", i, sum(2.0 ** option_index(v, spec.options) for v in prediction.optimal_set[term]))
             put(f"{concept}.u1", i, prediction.utilities[0])
             put(f"{concept}.u2", i, prediction.utilities[1])
     for concept in concepts:  # a concept infeasible at every draw still has its columns
@@ -87,10 +81,6 @@ def evaluate(case: Case, parameters: Any, concepts: Sequence[str] | None = None)
             out.setdefault(f"{concept}.{term}", np.full(n, np.nan))
     out[INFEASIBLE] = infeasible
     return out
-
-
-def _index(value: Any, options: tuple[Any, ...]) -> int:
-    return next(i for i, o in enumerate(options) if o == value and type(o) is type(value))
 
 
 def model(case: Case, concepts: Sequence[str] | None = None) -> Callable[[Any], dict[str, np.ndarray]]:

@@ -40,9 +40,9 @@ from scipy.optimize import minimize
 import negotiation as ng
 from negotiation.errors import PayoffError
 from negotiation.kit.case import CONCEPTS, Case, CaseError
-from negotiation.kit.space import CaseSpace
+from negotiation.kit.space import CaseSpace, same_option
 
-__all__ = ["PIN_TOL", "TIE_TOL", "Prediction", "predict", "predict_all", "problem", "solve_concept"]
+__all__ = ["PIN_TOL", "TIE_TOL", "Prediction", "predict", "predict_all", "pinned_terms", "problem", "solve_concept"]
 
 #: Relative tolerance of the optimal set: a contract is a member when each utility is within
 #: ``TIE_TOL * max(1, |u*_i|, |u*_i - d_i|)`` of the concept's.
@@ -107,8 +107,20 @@ def _box(case: Case, p: Any, space: CaseSpace) -> dict[str, ng.Continuous | ng.D
 def problem(case: Case, parameters: Any = None, *, space: CaseSpace | None = None) -> ng.BargainingProblem:
     """The engine's contract problem of ``case`` at ``parameters`` (central values if None)."""
     p, space = _parameters(case, parameters), case.space() if space is None else space
+    return _problem(case, p, _box(case, p, space))
+
+
+def _problem(case: Case, p: Any, box: Mapping[str, ng.Continuous | ng.Discrete]) -> ng.BargainingProblem:
     joint = ng.payoff_pair(lambda c: case.utilities(c, p))
-    return ng.BargainingProblem.from_contracts(_box(case, p, space), joint, tuple(map(float, case.disagreement(p))))
+    try:
+        return ng.BargainingProblem.from_contracts(box, joint, tuple(map(float, case.disagreement(p))))
+    except PayoffError as error:
+        raise _named(case, error) from None
+
+
+def _named(case: Case, error: PayoffError) -> CaseError:
+    """A payoff error with the players' names (the engine knows them only as players 1 and 2)."""
+    return CaseError(f"case {case.name!r} (player 1 = {case.players[0]}, player 2 = {case.players[1]}): {error}")
 
 
 def solve_concept(concept: str, prob: ng.BargainingProblem, *, weights: tuple[float, float] | None = None,
@@ -264,8 +276,15 @@ def _gap(concept: str, u: np.ndarray, d: np.ndarray, tol: np.ndarray) -> Callabl
     return lambda v: (v - u) / tol
 
 
+def pinned_terms(optimal_set: Mapping[str, Any], widths: Mapping[str, float]) -> dict[str, bool]:
+    """Whether the set holds one value of each term: a continuous term (a key of ``widths``, its box
+    width) when its range is at most ``PIN_TOL`` of the width, a discrete term when one option is left."""
+    return {n: (value[1] - value[0] <= PIN_TOL * widths[n]) if n in widths else len(value) == 1
+            for n, value in optimal_set.items()}
+
+
 def _changes(combo: Mapping[str, Any], status_quo: Mapping[str, Any]) -> int:
-    return sum(1 for t, v in combo.items() if t in status_quo and not (v == status_quo[t] and type(v) is type(status_quo[t])))
+    return sum(1 for t, v in combo.items() if t in status_quo and not same_option(v, status_quo[t]))
 
 
 def predict(case: Case, concept: str, parameters: Any = None, *, space: CaseSpace | None = None,
@@ -293,16 +312,21 @@ def predict(case: Case, concept: str, parameters: Any = None, *, space: CaseSpac
     if case.predict is not None:
         return case.predict(concept, parameters, space=space, representative=representative)
     p, space = _parameters(case, parameters), case.space() if space is None else space
+    box = _box(case, p, space)
+    return _predict(case, concept, p, box, _problem(case, p, box), representative)
+
+
+def _predict(case: Case, concept: str, p: Any, box: Mapping[str, ng.Continuous | ng.Discrete],
+             prob: ng.BargainingProblem, representative: bool) -> Prediction:
+    """:func:`predict` on the problem ``prob`` of the contract box ``box`` at ``p``."""
     try:
-        prob = problem(case, p, space=space)
         u, solver_contract, details = _solve(case, concept, prob, p)
     except PayoffError as error:
-        raise CaseError(f"case {case.name!r} (player 1 = {case.players[0]}, player 2 = {case.players[1]}): {error}") from None
+        raise _named(case, error) from None
     u = np.asarray(u, dtype=float)
     d = prob.disagreement.copy()
     tol = TIE_TOL * np.maximum(1.0, np.maximum(np.abs(u), np.abs(u - d)))
     gap = _gap(concept, u, d, tol)
-    box = _box(case, p, space)
     continuous = {n: t for n, t in box.items() if isinstance(t, ng.Continuous)}
     discrete = {n: t.values for n, t in box.items() if isinstance(t, ng.Discrete)}
     utilities = lambda c: case.utilities(c, p)  # noqa: E731
@@ -314,10 +338,9 @@ def predict(case: Case, concept: str, parameters: Any = None, *, space: CaseSpac
                         "within TIE_TOL (payoffs not continuous?)")
     ranges = [program.ranges(x) for _, program, x in members]
     optimal_set: dict[str, Any] = {n: (min(r[n][0] for r in ranges), max(r[n][1] for r in ranges)) for n in continuous}
-    optimal_set.update({n: tuple(o for o in options if any(c[n] == o and type(c[n]) is type(o) for c, _, _ in members))
+    optimal_set.update({n: tuple(o for o in options if any(same_option(c[n], o) for c, _, _ in members))
                         for n, options in discrete.items()})
-    pinned = {n: optimal_set[n][1] - optimal_set[n][0] <= PIN_TOL * (t.hi - t.lo) for n, t in continuous.items()}
-    pinned.update({n: len(optimal_set[n]) == 1 for n in discrete})
+    pinned = pinned_terms(optimal_set, {n: t.hi - t.lo for n, t in continuous.items()})
     contract = None
     if representative:
         contract = _representative(case, p, members, solver_contract, continuous)
@@ -344,6 +367,20 @@ def _representative(case: Case, p: Any, members: list, solver_contract: Mapping[
     return {**combo, **{n: float(v) for n, v in zip(program.names, x)}}
 
 
-def predict_all(case: Case, parameters: Any = None, *, space: CaseSpace | None = None) -> dict[str, Prediction]:
-    """:func:`predict` by every concept the case offers, in the order of ``case.concepts``."""
-    return {c: predict(case, c, parameters, space=space) for c in case.concepts}
+def predict_all(case: Case, parameters: Any = None, *, space: CaseSpace | None = None,
+                concepts: tuple[str, ...] | None = None) -> dict[str, Prediction]:
+    """:func:`predict` by each of ``concepts`` (every concept the case offers, in its order, if None), on one problem.
+
+    The concepts share one contract problem and so one frontier envelope (built once); each answer is
+    still the kernel's from its usual start, the same as :func:`predict` of that concept alone.
+    """
+    concepts = case.concepts if concepts is None else concepts
+    unknown = [c for c in concepts if c not in case.concepts]
+    if unknown:
+        raise ValueError(f"concept must be one of {case.concepts} for case {case.name!r}, got {unknown[0]!r}")
+    if case.predict is not None:
+        return {c: case.predict(c, parameters, space=space) for c in concepts}
+    p, space = _parameters(case, parameters), case.space() if space is None else space
+    box = _box(case, p, space)
+    prob = _problem(case, p, box)
+    return {c: _predict(case, c, p, box, prob, True) for c in concepts}

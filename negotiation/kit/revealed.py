@@ -22,9 +22,7 @@ __all__ = ["admissible", "own_position_gains"]
 
 def own_position_gains(case: Case, draws: Any, n: int) -> dict[str, np.ndarray]:
     """Per position, its party's gain ``u_i(position) - d_i`` at each of the ``n`` draws."""
-    build = case.calibration().build
-    names = case.calibration().names
-    points = [build({k: float(np.asarray(getattr(draws, k)).reshape(-1)[i]) for k in names}) for i in range(n)]
+    points = [case.calibration().draw(draws, i) for i in range(n)]
     out = {}
     for name, position in case.positions().items():
         i = case.players.index(position["party"])

@@ -16,7 +16,7 @@ A contract-space file (TOML) declares the terms of the contract::
     why = "..."                       # the reason for the range
 
     [discrete.<term>]
-    options = [2030, 2032, "agi"]     # the values on the table, in the file's order
+    options = [2027, 2029, "open"]    # the values on the table, in the file's order
     basis = "choice"
     years = true                      # optional: a grid of contract years (widened by WIDEN_YEARS)
     mechanism = "..."                 # optional
@@ -42,7 +42,7 @@ from negotiation.kit._toml import read_toml
 from negotiation.kit.calibration import CalibrationError, Source, parse_sources
 
 __all__ = ["BASES", "CaseSpace", "ContinuousTerm", "DiscreteTerm", "SpaceError", "check_space_sources", "is_year",
-           "load_space", "parse_space", "widened"]
+           "load_space", "option_index", "same_option", "parse_space", "widened"]
 
 BASES = ("natural", "choice")
 #: A year option is a whole number in this range.
@@ -114,6 +114,17 @@ class CaseSpace:
         """``(low, high)`` of a continuous term."""
         t = self.continuous[term]
         return t.low, t.high
+
+
+def same_option(a: Any, b: Any) -> bool:
+    """Whether two values of a discrete term are the same option: equal and of the same type (TOML's
+    ``2027`` is not ``2027.0``, ``true`` is not ``1``)."""
+    return a == b and type(a) is type(b)
+
+
+def option_index(value: Any, options: tuple[Any, ...]) -> int:
+    """The position of ``value`` among ``options`` (:func:`same_option`)."""
+    return next(i for i, o in enumerate(options) if same_option(o, value))
 
 
 def is_year(value: Any) -> bool:

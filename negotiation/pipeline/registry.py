@@ -16,10 +16,8 @@ The module must define ``EXPERIMENT = Experiment(kind=<its name>, ...)``. See do
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import pkgutil
 import re
-import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from negotiation.kit.case import import_file
 from negotiation.pipeline.latex import check_unique
 from negotiation.pipeline.progress import Progress
 from negotiation.pipeline.results import Results, SavedResults
@@ -161,17 +160,7 @@ def _kind_module(kind: str, case_module: ModuleType | None) -> ModuleType | None
         if hasattr(case_module, "__path__") and not case_module.__name__.startswith("negotiation_case_"):
             return importlib.import_module(f"{case_module.__name__}.experiments.{kind}")
         path = Path(case_module.__file__).parent / "experiments" / f"{kind}.py"
-        name = f"{case_module.__name__}_experiments_{kind}"
-        if name not in sys.modules:
-            spec = importlib.util.spec_from_file_location(name, path)
-            module = importlib.util.module_from_spec(spec)
-            sys.modules[name] = module
-            try:
-                spec.loader.exec_module(module)
-            except Exception:
-                del sys.modules[name]
-                raise
-        return sys.modules[name]
+        return import_file(path, f"{case_module.__name__}_experiments_{kind}")
     if kind in generic_kinds():
         return importlib.import_module(f"negotiation.experiments.{kind}")
     if "." in kind:

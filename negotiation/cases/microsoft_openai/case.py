@@ -22,7 +22,7 @@ from negotiation.cases.microsoft_openai.payoffs import contract_utilities
 from negotiation.cases.microsoft_openai.space import RULES
 from negotiation.cases.microsoft_openai.threats import outside_options, threat_game
 from negotiation.kit.case import Case
-from negotiation.kit.predict import PIN_TOL, Prediction
+from negotiation.kit.predict import Prediction, pinned_terms
 
 __all__ = ["CASE"]
 
@@ -47,8 +47,7 @@ def _predict(concept: str, parameters: Any = None, *, space: Any = None, represe
     own = solve.predict(concept, parameters, space=space)
     box = own.optimal_set
     terms = solve.case_space() if space is None else space
-    pinned = {t: box[t][1] - box[t][0] <= PIN_TOL * (s.high - s.low) for t, s in terms.continuous.items()}
-    pinned.update({t: len(box[t]) == 1 for t in terms.discrete})
+    pinned = pinned_terms(box, {t: s.high - s.low for t, s in terms.continuous.items()})
     return Prediction(concept, own.utilities, np.asarray(own.details["disagreement"]),
                       own.contract if representative else None, box, MappingProxyType(pinned), own.details)
 

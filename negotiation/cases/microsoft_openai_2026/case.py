@@ -19,7 +19,7 @@ from negotiation.cases.microsoft_openai import solve as s25
 from negotiation.cases.microsoft_openai.threats import outside_options
 from negotiation.cases.microsoft_openai_2026 import model
 from negotiation.kit.case import Case
-from negotiation.kit.predict import Prediction
+from negotiation.kit.predict import Prediction, pinned_terms
 
 __all__ = ["CASE"]
 
@@ -52,7 +52,7 @@ def _predict(concept: str, parameters: Any = None, *, space: Any = None, represe
     own = model.predict(concept, p)
     sets = dict(own.optimal_set)
     sets["revenue_share"] = (float(own.contract["revenue_share"]),) * 2
-    pinned = {t: len(v) == 1 for t, v in own.optimal_set.items()} | {"revenue_share": True}
+    pinned = pinned_terms(sets, {"revenue_share": 1.0})  # the rate is a point: the model solves for it
     return Prediction(concept, own.utilities, np.asarray(_disagreement(p)), own.contract if representative else None,
                       MappingProxyType(sets), MappingProxyType(pinned))
 
